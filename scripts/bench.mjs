@@ -1,0 +1,31 @@
+// `npm run bench [-- NAME...]`: runs bench/NAME.bench.ts (all of them when no name is given),
+// each in its own Node process through tsx, sequentially so that they do not disturb each other.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const available = readdirSync(join(root, 'bench'))
+  .filter((f) => f.endsWith('.bench.ts'))
+  .map((f) => f.replace(/\.bench\.ts$/, ''))
+  .sort();
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const passThrough = process.argv.slice(2).filter((a) => a.startsWith('-'));
+for (const w of wanted) {
+  if (!available.includes(w)) {
+    process.stderr.write(`bench: no bench/${w}.bench.ts (available: ${available.join(', ')})\n`);
+    process.exit(2);
+  }
+}
+let failed = 0;
+for (const name of wanted.length ? wanted : available) {
+  process.stdout.write(`\n== bench ${name} ==\n`);
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join(root, 'bench', `${name}.bench.ts`), ...passThrough],
+    { cwd: root, stdio: 'inherit' },
+  );
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

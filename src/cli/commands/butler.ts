@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+// Placeholder until the owning work item adds its commands.
+export function registerButlerCommands(_program: Command): void {}

@@ -1,0 +1,2 @@
+// Public API of the quanta package (what task modules and scripts import from 'quanta').
+export * from './errors.js';
