@@ -1,0 +1,133 @@
+/**
+ * Path templates: `{run}/{datasetType}/{band}/{day_obs}/{datasetType}_{instrument}_...`.
+ * A placeholder whose value is absent from the data ID drops out together with the separator
+ * before it, so there are no empty directories or doubled underscores. Data ID dimensions
+ * needed to identify the dataset that the template does not mention are appended to the file
+ * name, so two datasets never share a path whatever the template says.
+ */
+import { DatastoreError } from '../../errors.js';
+import { getUniverse } from '../universe.js';
+import { encodeRun, encodeSegment, MAX_SEGMENT, shorten } from './sanitize.js';
+
+export const DEFAULT_TEMPLATE =
+  '{run}/{datasetType}/{band}/{day_obs}/{datasetType}_{instrument}_{physical_filter}_{exposure}_{visit}_{detector}_{skymap}_{tract}_{patch}';
+
+export interface TemplateRef {
+  datasetType: string;
+  run: string;
+  dataId: Record<string, string | number>;
+  storageClass?: string;
+}
+
+type Token = { lit: string } | { name: string };
+
+const SEPARATORS = /[_.-]+$/;
+
+function tokenize(segment: string, template: string): Token[] {
+  const out: Token[] = [];
+  const re = /\{([^{}]*)\}/g;
+  let last = 0;
+  for (let m = re.exec(segment); m; m = re.exec(segment)) {
+    if (m.index > last) out.push({ lit: segment.slice(last, m.index) });
+    const name = m[1].trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new DatastoreError('bad_template', `path template "${template}": bad placeholder {${m[1]}}`, {
+        key: template,
+      });
+    }
+    out.push({ name });
+    last = m.index + m[0].length;
+  }
+  if (last < segment.length) out.push({ lit: segment.slice(last) });
+  if (out.some((t) => 'lit' in t && /[{}]/.test(t.lit))) {
+    throw new DatastoreError('bad_template', `path template "${template}": unbalanced braces`, {
+      key: template,
+    });
+  }
+  return out;
+}
+
+/** Check a template once (at datastore construction): it must name {run} so runs never collide. */
+export function checkTemplate(template: string, key: string): void {
+  if (!template.includes('{run}')) {
+    throw new DatastoreError('bad_template', `path template for "${key}" must contain {run}: "${template}"`, {
+      key,
+    });
+  }
+  if (template.startsWith('/') || template.split('/').some((s) => s === '..' || s === '.' || s === '')) {
+    throw new DatastoreError(
+      'bad_template',
+      `path template for "${key}" must be relative without "." or ".." segments: "${template}"`,
+      {
+        key,
+      },
+    );
+  }
+  for (const seg of template.split('/')) tokenize(seg, template);
+}
+
+/** The data ID dimensions that identify the dataset (those not implied by another present one). */
+function identifying(dataId: Record<string, unknown>): string[] {
+  const universe = getUniverse();
+  const keys = Object.keys(dataId);
+  const implied = new Set<string>();
+  for (const k of keys)
+    if (universe.isDimension(k)) for (const i of universe.element(k).implies) implied.add(i);
+  const known = universe.sortDimensions(keys.filter((k) => universe.isDimension(k) && !implied.has(k)));
+  const unknown = keys.filter((k) => !universe.isDimension(k)).sort();
+  return [...known, ...unknown];
+}
+
+/**
+ * Render `template` for `ref` to a relative path (no extension handling here).
+ * Every value is sanitised (see sanitize.ts).
+ */
+export function renderTemplate(template: string, ref: TemplateRef): string {
+  const used = new Set<string>();
+  const value = (name: string): string | string[] | undefined => {
+    used.add(name);
+    if (name === 'run') return encodeRun(ref.run);
+    if (name === 'datasetType') return encodeSegment(ref.datasetType, 'datasetType');
+    if (name === 'storageClass')
+      return ref.storageClass === undefined ? undefined : encodeSegment(ref.storageClass, 'storageClass');
+    const v = ref.dataId[name];
+    return v === undefined || v === null ? undefined : encodeSegment(v, name);
+  };
+  const segments: string[] = [];
+  for (const seg of template.split('/')) {
+    let out = '';
+    let pending = '';
+    for (const tok of tokenize(seg, template)) {
+      if ('lit' in tok) {
+        pending += tok.lit;
+        continue;
+      }
+      const v = value(tok.name);
+      if (v === undefined) {
+        // Drop the separators that only existed to join this value to the previous one.
+        pending = pending.replace(SEPARATORS, '');
+        continue;
+      }
+      // A run fills a whole segment as nested directories; inside a file name its slashes are
+      // encoded so the name stays one segment and distinct runs stay distinct.
+      const whole = seg === `{${tok.name}}`;
+      const text = Array.isArray(v) ? v.join(whole ? '/' : '%2F') : v;
+      out += out === '' ? pending.replace(/^[_.-]+/, '') : pending;
+      out += text;
+      pending = '';
+    }
+    out += out === '' ? pending.replace(/^[_.-]+/, '') : pending;
+    if (out !== '') segments.push(out);
+  }
+  if (segments.length === 0)
+    throw new DatastoreError('bad_template', `path template "${template}" rendered to an empty path`);
+  const missing = identifying(ref.dataId).filter((k) => !used.has(k));
+  if (missing.length) {
+    segments[segments.length - 1] += missing.map((k) => `_${encodeSegment(ref.dataId[k], k)}`).join('');
+  }
+  return segments
+    .join('/')
+    .split('/')
+    .map((s) => shorten(s, MAX_SEGMENT - 16))
+    .join('/');
+}
