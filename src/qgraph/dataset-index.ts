@@ -1,0 +1,134 @@
+/**
+ * The builder's lookup tables: every dataset in the graph (existing inputs and predicted
+ * outputs) and maps from compact data-ID keys to dataset indices, filled with one bulk
+ * data-source call per dimension set or dataset type.
+ */
+import type { PipelineTaskNode } from '../pipeline/types.js';
+import type { Conn, DataId } from '../task/define-task.js';
+import { keyOf } from './data-ids.js';
+import type { QGDataSource, QGDataset } from './types.js';
+
+export class DatasetIndex {
+  readonly datasets: QGDataset[] = [];
+  private readonly avail = new Map<string, Map<string, number>>();
+  private readonly existingOut = new Map<string, Map<string, { id: string; path?: string }>>();
+  private readonly dataIdCache = new Map<string, Promise<DataId[]>>();
+  private readonly gatherIdx = new Map<string, Map<string, number[]>>();
+  private readonly relations = new Map<string, Map<string, string[]>>();
+  private readonly producers = new Map<string, string>();
+
+  constructor(
+    private readonly tasks: PipelineTaskNode[],
+    readonly source: QGDataSource,
+  ) {
+    for (const t of tasks)
+      for (const c of Object.values(t.outputs)) this.producers.set(c.datasetType, t.label);
+  }
+
+  /** label of the task producing a dataset type, if any */
+  producer(datasetType: string): string | undefined {
+    return this.producers.get(datasetType);
+  }
+
+  req(dims: string[]): string[] {
+    return this.source.universe.required(dims);
+  }
+
+  exp(dims: string[]): string[] {
+    return this.source.universe.expand(dims);
+  }
+
+  dataIds(dims: string[]): Promise<DataId[]> {
+    const sig = this.req(dims).join(',');
+    let p = this.dataIdCache.get(sig);
+    if (!p) this.dataIdCache.set(sig, (p = this.source.queryDataIds(this.req(dims))));
+    return p;
+  }
+
+  /** Datasets of a type available as inputs: existing (query-restricted) or predicted upstream. */
+  async available(conn: Conn): Promise<Map<string, number>> {
+    let m = this.avail.get(conn.datasetType);
+    if (m) return m;
+    m = new Map();
+    this.avail.set(conn.datasetType, m);
+    if (this.producers.has(conn.datasetType)) return m;
+    const req = this.req(conn.dimensions);
+    const allowed = new Map<string, DataId>();
+    if (req.length === 0) allowed.set('', {});
+    else for (const d of await this.dataIds(conn.dimensions)) allowed.set(keyOf(d, req)!, d);
+    for (const ref of await this.source.findInputs(conn.datasetType)) {
+      const k = keyOf(ref.dataId, req);
+      const dataId = k === undefined ? undefined : allowed.get(k);
+      if (dataId === undefined || m.has(k!)) continue;
+      m.set(
+        k!,
+        this.addDataset({
+          id: ref.id,
+          datasetType: conn.datasetType,
+          dataId,
+          run: ref.run,
+          path: ref.path ?? '',
+          producer: -1,
+        }),
+      );
+    }
+    return m;
+  }
+
+  addDataset(d: QGDataset): number {
+    this.datasets.push(d);
+    return this.datasets.length - 1;
+  }
+
+  /** Datasets of `conn` matching quantum data ID `q` on their common dimensions (gathers). */
+  async gatherIndex(conn: Conn, common: string[]): Promise<Map<string, number[]>> {
+    const sig = `${conn.datasetType}|${common.join(',')}`;
+    let g = this.gatherIdx.get(sig);
+    if (g) return g;
+    g = new Map();
+    for (const idx of (await this.available(conn)).values()) {
+      const k = keyOf(this.datasets[idx].dataId, common);
+      if (k === undefined) continue;
+      const list = g.get(k);
+      if (list) list.push(idx);
+      else g.set(k, [idx]);
+    }
+    this.gatherIdx.set(sig, g);
+    return g;
+  }
+
+  /** quantum key (required task dims) -> input keys (required conn dims), from the joined data IDs */
+  async relation(taskDims: string[], connDims: string[]): Promise<Map<string, string[]>> {
+    const R = this.req(taskDims);
+    const D = this.req(connDims);
+    const sig = `rel|${R.join(',')}|${D.join(',')}`;
+    const cached = this.relations.get(sig);
+    if (cached) return cached;
+    const rel = new Map<string, string[]>();
+    for (const row of await this.dataIds([...taskDims, ...connDims])) {
+      const qk = keyOf(row, R);
+      const ik = keyOf(row, D);
+      if (qk === undefined || ik === undefined) continue;
+      const l = rel.get(qk);
+      if (!l) rel.set(qk, [ik]);
+      else if (!l.includes(ik)) l.push(ik);
+    }
+    this.relations.set(sig, rel);
+    return rel;
+  }
+
+  async outputRunIndex(type: string): Promise<Map<string, { id: string; path?: string }>> {
+    let m = this.existingOut.get(type);
+    if (m) return m;
+    m = new Map();
+    const req = this.req(
+      this.tasks.flatMap((t) => Object.values(t.outputs)).find((c) => c.datasetType === type)!.dimensions,
+    );
+    for (const ref of await this.source.findInOutputRun(type)) {
+      const k = keyOf(ref.dataId, req);
+      if (k !== undefined) m.set(k, { id: ref.id, path: ref.path });
+    }
+    this.existingOut.set(type, m);
+    return m;
+  }
+}

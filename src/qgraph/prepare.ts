@@ -1,0 +1,181 @@
+/**
+ * `prepareRun(bps.yaml)`: everything before execution. Loads the submit config, opens the
+ * butler, loads the pipeline, builds the quantum graph over the input collections with the
+ * data query, and writes the submit directory: config.yaml, qgraph.qg, workflow.json,
+ * quanta/<label>/<jobId>.json, summary.json and the run's secret `token` (mode 0600).
+ */
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { createUniqueDir, loadSubmitConfig, type SubmitConfig } from '../config/index.js';
+import { GraphError } from '../errors.js';
+import { loadPipeline } from '../pipeline/load.js';
+import type { DatasetTypeNode } from '../pipeline/types.js';
+import { buildQuantumGraph } from './builder.js';
+import { openButlerForGraph, type GraphButler } from './butler-access.js';
+import { saveQuantumGraph } from './file.js';
+import { registrySource } from './registry-source.js';
+import type { BuildProgress, DroppedQuanta } from './types.js';
+import { toWorkflow } from './workflow.js';
+
+export interface PrepareOptions {
+  env?: NodeJS.ProcessEnv;
+  now?: Date;
+  /** skip quanta whose outputs already exist in the output run */
+  skipExisting?: boolean;
+  onProgress?: (p: BuildProgress) => void;
+}
+
+export interface PreparedRun {
+  submitDir: string;
+  config: SubmitConfig;
+  outputRun: string;
+  qgPath: string;
+  workflowPath: string;
+  counts: Record<string, number>;
+  skipped: Record<string, number>;
+  dropped: DroppedQuanta[];
+  /** seconds spent building the graph */
+  buildSeconds: number;
+}
+
+/** bps's `output` (or `payload.output`) CHAINED collection, when the user set one. */
+function outputCollection(config: SubmitConfig): string | undefined {
+  const payload = config.raw.payload as Record<string, unknown> | undefined;
+  const v = config.raw.output ?? payload?.output;
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+/** Dataset types the repository already knows must agree with the pipeline's declarations. */
+async function checkDatasetTypes(
+  butler: GraphButler,
+  types: Record<string, DatasetTypeNode>,
+  pipelineFile: string,
+): Promise<void> {
+  for (const t of Object.values(types)) {
+    const known = await butler.registry.getDatasetType(t.name).catch(() => undefined);
+    if (!known) continue;
+    const dims = butler.universe.required(known.dimensions).join(', ');
+    if (known.storageClass !== t.storageClass || dims !== t.dimensions.join(', ')) {
+      throw new GraphError(
+        'DATASET_TYPE_MISMATCH',
+        `dataset type ${t.name} is declared in ${pipelineFile} with dimensions [${t.dimensions.join(', ')}] and storage class ${t.storageClass}, but the repository ${butler.root} has it with [${dims}] and ${known.storageClass}; make the task connections agree or rename the dataset type (config connections.<name>)`,
+        { key: t.name },
+      );
+    }
+  }
+}
+
+/** Split bps's comma-separated `inCollection`. */
+export function splitCollections(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Build the quantum graph of a submit YAML and create its submit directory.
+ *
+ * @example
+ * ```ts
+ * const run = await prepareRun('bps_sfp.yaml');
+ * console.log(run.submitDir, run.counts); // { isr: 37800, characterizeImage: 37800, calibrate: 37800 }
+ * ```
+ */
+export async function prepareRun(configPath: string, opts: PrepareOptions = {}): Promise<PreparedRun> {
+  const config = await loadSubmitConfig(configPath, { env: opts.env, now: opts.now });
+  const pipeline = await loadPipeline(config.pipelineYaml);
+  const butler = await openButlerForGraph(config.payload.butlerConfig);
+  // The submit dir is created first: when its name collides (same millisecond), the suffix it
+  // gets is also given to a default (timestamped) output run, so the runs stay distinct too.
+  try {
+    await checkDatasetTypes(butler, pipeline.datasetTypes, config.pipelineYaml);
+  } catch (e) {
+    await butler.close();
+    throw e;
+  }
+  const submitDir = createUniqueDir(config.submitPath);
+  try {
+    const suffix = submitDir.slice(config.submitPath.length);
+    const outputRun =
+      suffix && config.outputRun.includes(config.timestamp)
+        ? `${config.outputRun}${suffix}`
+        : config.outputRun;
+    const inputCollections = splitCollections(config.payload.inCollection);
+    if (inputCollections.length === 0) {
+      throw new GraphError(
+        'NO_INPUT_COLLECTIONS',
+        `${config.file}: payload.inCollection is empty; name the input collections`,
+        { file: config.file, key: 'payload.inCollection' },
+      );
+    }
+    const source = registrySource({
+      universe: butler.universe,
+      registry: butler.registry,
+      inputCollections,
+      outputRun,
+      where: config.payload.dataQuery,
+      pathFor: (ref) => butler.datastore.pathFor(ref),
+    });
+    const t0 = performance.now();
+    const built = await buildQuantumGraph(pipeline.tasks, source, {
+      outputRun,
+      inputCollections,
+      dataQuery: config.payload.dataQuery,
+      skipExisting: opts.skipExisting,
+      overlaps: butler.regionsOverlap,
+      onProgress: opts.onProgress,
+      now: opts.now,
+    });
+    const buildSeconds = (performance.now() - t0) / 1000;
+    const qgPath = join(submitDir, 'qgraph.qg');
+    const workflowPath = join(submitDir, 'workflow.json');
+    writeFileSync(join(submitDir, 'config.yaml'), stringify({ ...config.raw, outputRun }));
+    saveQuantumGraph(built.graph, qgPath);
+    const workflow = toWorkflow(built.graph, {
+      name: config.payload.payloadName,
+      submitDir,
+      datastoreRoot: butler.root,
+      resources: (label) => config.resources(label),
+      outputCollection: outputCollection(config),
+    });
+    writeFileSync(workflowPath, JSON.stringify(workflow));
+    const summary = {
+      submitDir,
+      submitConfig: config.file,
+      pipeline: config.pipelineYaml,
+      butler: butler.root,
+      inputCollections,
+      outputRun,
+      dataQuery: config.payload.dataQuery,
+      counts: built.counts,
+      skipped: built.skipped,
+      dropped: built.dropped,
+      quanta: built.graph.quanta.length,
+      datasets: built.graph.datasets.length,
+      buildSeconds,
+      created: built.graph.created,
+    };
+    writeFileSync(join(submitDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileSync(join(submitDir, 'token'), randomBytes(32).toString('hex'), { mode: 0o600 });
+    return {
+      submitDir,
+      config,
+      outputRun,
+      qgPath,
+      workflowPath,
+      counts: built.counts,
+      skipped: built.skipped,
+      dropped: built.dropped,
+      buildSeconds,
+    };
+  } catch (e) {
+    // a failed preparation leaves no half-written submit directory behind
+    rmSync(submitDir, { recursive: true, force: true });
+    throw e;
+  } finally {
+    await butler.close();
+  }
+}
