@@ -1,0 +1,162 @@
+/**
+ * Opening a run: take the journal's lease, seed it from the workflow on the first run (the
+ * workflow is copied into the submit dir, which is the single source of truth afterwards),
+ * or reload it on restore, and rebuild the scheduler from the saved states.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { EngineError, UsageError } from '../errors.js';
+import { didYouMean } from '../util/levenshtein.js';
+import { Journal } from './journal.js';
+import { Scheduler } from './scheduler.js';
+import { READY } from './states.js';
+import { loadWorkflow, type Workflow } from './workflow.js';
+
+export const WORKFLOW_COPY = 'workflow.json';
+
+export interface SetupOptions {
+  submitDir: string;
+  /** the workflow of a new run (ignored when the journal already has jobs) */
+  workflow?: Workflow;
+  retryFailed?: boolean;
+  labels?: string[];
+  force?: boolean;
+  leaseStaleSec?: number;
+}
+
+export interface OpenedRun {
+  wf: Workflow;
+  journal: Journal;
+  sched: Scheduler;
+  runId: string;
+  attempts: Int32Array;
+  labels: string[];
+  labelOf: Int32Array;
+  index: Map<string, number>;
+  restored: boolean;
+}
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(value));
+  renameSync(tmp, path);
+}
+
+/** The copy in the submit dir was validated when the run began: trust it (restore must be fast). */
+function readWorkflowCopy(submitDir: string): Workflow {
+  const file = join(submitDir, WORKFLOW_COPY);
+  if (!existsSync(file)) {
+    throw new EngineError(
+      'NO_WORKFLOW',
+      `${submitDir} has a journal but no ${WORKFLOW_COPY}; the run cannot be restored`,
+      {
+        file,
+      },
+    );
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as Workflow;
+}
+
+const hint = (s: string | undefined): string => (s ? ` (did you mean '${s}'?)` : '');
+
+export function openRun(opts: SetupOptions): OpenedRun {
+  mkdirSync(opts.submitDir, { recursive: true });
+  const journal = Journal.open(opts.submitDir, { force: opts.force, staleSec: opts.leaseStaleSec });
+  try {
+    return setup(journal, opts);
+  } catch (e) {
+    journal.close();
+    throw e;
+  }
+}
+
+function setup(journal: Journal, opts: SetupOptions): OpenedRun {
+  const copy = join(opts.submitDir, WORKFLOW_COPY);
+  let wf: Workflow;
+  const restored = journal.jobCount() > 0;
+  if (restored) {
+    wf = readWorkflowCopy(opts.submitDir);
+  } else {
+    if (opts.workflow) {
+      wf = opts.workflow;
+      writeJsonAtomic(copy, wf);
+    } else if (existsSync(copy)) {
+      wf = loadWorkflow(copy);
+    } else {
+      throw new UsageError(
+        'NO_RUN',
+        `${opts.submitDir} holds no run to restore (no journal jobs, no ${WORKFLOW_COPY})`,
+        {
+          file: opts.submitDir,
+        },
+      );
+    }
+    journal.setMeta('runId', randomUUID());
+    journal.setMeta('name', wf.name);
+    journal.setMeta('createdAt', new Date().toISOString());
+    journal.seedJobs(wf.jobs);
+  }
+  const runId = journal.getMeta('runId') ?? randomUUID();
+  const saved = journal.loadJobs();
+  const n = wf.jobs.length;
+  if (saved.ids.length !== n) {
+    throw new EngineError(
+      'JOURNAL_MISMATCH',
+      `journal of ${opts.submitDir} has ${saved.ids.length} jobs, ${WORKFLOW_COPY} has ${n}`,
+      {
+        file: opts.submitDir,
+      },
+    );
+  }
+  const index = new Map<string, number>();
+  const labels: string[] = [];
+  const labelIndex = new Map<string, number>();
+  const labelOf = new Int32Array(n);
+  const needs: number[][] = new Array(n);
+  const mem = new Float64Array(n);
+  const cpus = new Float64Array(n);
+  wf.jobs.forEach((j, i) => index.set(j.id, i));
+  wf.jobs.forEach((j, i) => {
+    let li = labelIndex.get(j.label);
+    if (li === undefined) {
+      li = labels.length;
+      labels.push(j.label);
+      labelIndex.set(j.label, li);
+    }
+    labelOf[i] = li;
+    needs[i] = j.needs.map((x) => index.get(x) as number);
+    mem[i] = saved.memoryMB[i] || j.requestMemory;
+    cpus[i] = j.requestCpus;
+  });
+  const sched = new Scheduler(needs, mem, cpus);
+  const changes = sched.reset(saved.states, opts.retryFailed ?? false);
+  if (opts.labels?.length) {
+    for (const l of opts.labels) {
+      if (!labelIndex.has(l)) {
+        throw new UsageError(
+          'UNKNOWN_LABEL',
+          `--labels: no task label '${l}' in this run${hint(didYouMean(l, labels))} (labels: ${labels.join(', ')})`,
+          {
+            key: 'labels',
+          },
+        );
+      }
+    }
+    const keep = new Set(opts.labels.map((l) => labelIndex.get(l) as number));
+    changes.push(...sched.restrict((i) => keep.has(labelOf[i])));
+  }
+  const now = Date.now();
+  const last = new Map<number, number>();
+  for (const c of changes) last.set(c.job, c.state);
+  for (const [job, state] of last) {
+    if (state === saved.states[job]) continue;
+    journal.job(job, wf.jobs[job].id, state, state === READY ? { ready_at: now } : {});
+  }
+  journal.runEvent(restored ? 'restore' : 'start', {
+    retryFailed: !!opts.retryFailed,
+    labels: opts.labels ?? null,
+  });
+  journal.flush();
+  return { wf, journal, sched, runId, attempts: saved.attempts, labels, labelOf, index, restored };
+}

@@ -1,0 +1,280 @@
+/**
+ * The engine loop: one manager drives one run. Executor events are queued and handled in a
+ * coalesced tick: results are applied (retry, fail + block, or verify + register outputs then
+ * succeed), new dispatches are chosen, every transition is committed to the journal, and only
+ * then are jobs started. See docs/engine.md.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { EngineError } from '../errors.js';
+import { dispatchReady } from './dispatcher.js';
+import type { Executor, JobResult, WorkerInfo } from './executor.js';
+import { emptyCounts } from './journal-read.js';
+import { applyResults, registerOutputs } from './outcomes.js';
+import { openRegistrar } from './outputs.js';
+import { openRun } from './run-setup.js';
+import type { ProgressSnapshot, RunOptions, RunState, RunStatus, RunSummary, Stop } from './run-types.js';
+import { CANCELLED, JOB_STATES } from './states.js';
+
+export type { ProgressSnapshot, RunOptions, RunStatus, RunSummary } from './run-types.js';
+
+export class RunHandle {
+  readonly done: Promise<RunSummary>;
+  private resolve!: (s: RunSummary) => void;
+  private reject!: (e: unknown) => void;
+  private st!: RunState;
+  private executor!: Executor;
+  private results: JobResult[] = [];
+  private finished = false;
+  private ticking = false;
+  private again = false;
+  private scheduled = false;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly t0 = Date.now();
+
+  constructor(private readonly opts: RunOptions) {
+    this.done = new Promise((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+  }
+
+  /** Open the journal (taking the lease: user errors are thrown here) and start the executor. */
+  async start(): Promise<void> {
+    const o = this.opts;
+    mkdirSync(join(o.submitDir, 'logs'), { recursive: true });
+    const log = pino(
+      { base: { pid: process.pid } },
+      pino.destination({ dest: join(o.submitDir, 'logs', 'manager.log'), sync: true }),
+    );
+    const run = openRun(o);
+    const { journal, runId, wf } = run;
+    if (journal.tookOverBecause) log.warn({ because: journal.tookOverBecause }, 'took over the lease');
+    log.info({ jobs: wf.jobs.length, restored: run.restored }, 'run opened');
+    let registrar;
+    try {
+      registrar = await openRegistrar(wf, o.submitDir);
+    } catch (e) {
+      journal.close();
+      throw e;
+    }
+    this.st = {
+      opts: o,
+      run,
+      log,
+      registrar,
+      workers: new Map(),
+      runningOn: new Map(),
+      dispMem: new Map(),
+      durations: new Map(),
+      toRegister: [],
+    };
+    this.executor =
+      typeof o.executor === 'function' ? o.executor({ runId, submitDir: o.submitDir }) : o.executor;
+    this.timers.push(setInterval(() => this.housekeeping(), 1000));
+    if (o.onProgress)
+      this.timers.push(setInterval(() => o.onProgress?.(this.progress()), o.progressIntervalMs ?? 500));
+    if (o.deadline) {
+      const stopAt = o.deadline - (o.deadlineMarginSec ?? 60) * 1000;
+      this.timers.push(setTimeout(() => this.stop('deadline'), Math.max(0, stopAt - Date.now())));
+    }
+    await this.executor.start({
+      workerJoined: (w) => this.workerJoined(w),
+      workerLost: (id, reason) => {
+        this.st.workers.delete(id);
+        journal.workerLeft(id, reason);
+        this.kick();
+      },
+      jobStarted: () => undefined,
+      jobFinished: (r) => {
+        this.results.push(r);
+        this.kick();
+      },
+    });
+    this.kick();
+  }
+
+  /** Cancel: pending and ready jobs become cancelled, running ones are killed. */
+  cancel(): void {
+    this.stop('cancel');
+  }
+
+  /** SIGTERM/SIGINT: cancel when `quanta cancel` asked for it, otherwise stop resumably. */
+  signal(): void {
+    let cancel = false;
+    try {
+      cancel = this.st.run.journal.takeCancelRequest();
+    } catch {
+      // the journal is busy or closed: treat as an interrupt
+    }
+    this.stop(cancel ? 'cancel' : 'interrupt');
+  }
+
+  /** Stop cleanly, leaving unfinished jobs ready for a restore. */
+  interrupt(): void {
+    this.stop('interrupt');
+  }
+
+  progress(): ProgressSnapshot {
+    const { sched, labels, labelOf } = this.st.run;
+    const per = labels.map(() => [0, 0, 0, 0, 0, 0, 0]);
+    for (let i = 0; i < sched.n; i++) per[labelOf[i]][sched.state[i]]++;
+    const totals = { ...emptyCounts(), total: sched.n };
+    const out = labels.map((label, li) => {
+      const counts = emptyCounts();
+      let total = 0;
+      per[li].forEach((c, s) => {
+        counts[JOB_STATES[s]] = c;
+        totals[JOB_STATES[s]] += c;
+        total += c;
+      });
+      return { label, counts, total };
+    });
+    return { labels: out, totals, elapsedMs: Date.now() - this.t0 };
+  }
+
+  private workerJoined(w: WorkerInfo): void {
+    this.st.workers.set(w.id, { ...w, freeMemoryMB: w.memoryMB, freeCores: w.cores });
+    this.st.run.journal.workerJoined(w);
+    this.st.log.info({ worker: w }, 'worker joined');
+    this.kick();
+  }
+
+  private stop(why: Stop): void {
+    const st = this.st;
+    if (!st || st.stopping || this.finished) return;
+    st.stopping = why;
+    const { sched, journal, wf } = st.run;
+    st.log.info({ why }, 'stopping');
+    journal.runEvent('stop', { why });
+    if (why === 'cancel') {
+      for (const j of sched.cancelWaiting())
+        journal.job(j, wf.jobs[j].id, CANCELLED, { message: 'cancelled on request' });
+    }
+    journal.flush();
+    for (const j of st.runningOn.keys()) this.executor.kill(wf.jobs[j].id);
+    this.kick();
+  }
+
+  private housekeeping(): void {
+    if (this.finished) return;
+    const { journal } = this.st.run;
+    try {
+      if (!journal.heartbeat()) {
+        this.abort(
+          new EngineError(
+            'LEASE_LOST',
+            `another manager took over ${this.opts.submitDir} (--force); this one stops`,
+          ),
+        );
+        return;
+      }
+      if (journal.takeCancelRequest()) this.stop('cancel');
+    } catch (e) {
+      this.st.log.warn({ err: (e as Error).message }, 'housekeeping failed');
+    }
+  }
+
+  private kick(): void {
+    if (this.scheduled || this.finished) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.tick();
+    });
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      const results = this.results;
+      this.results = [];
+      applyResults(this.st, results);
+      if (this.st.toRegister.length) await registerOutputs(this.st);
+      if (!this.st.stopping) dispatchReady(this.st, this.executor);
+      this.st.run.journal.flush();
+      await this.maybeFinish();
+    } catch (e) {
+      this.abort(e);
+    } finally {
+      this.ticking = false;
+      if (this.again && !this.finished) {
+        this.again = false;
+        this.kick();
+      }
+    }
+  }
+
+  private async maybeFinish(): Promise<void> {
+    const st = this.st;
+    const { sched } = st.run;
+    if (this.results.length || st.toRegister.length || sched.runningCount > 0) return;
+    const anyBad = () =>
+      sched
+        .counts()
+        .slice(4)
+        .some((c) => c > 0);
+    let status: RunStatus | undefined;
+    if (st.stopping === 'cancel') status = 'cancelled';
+    else if (st.stopping) status = st.stopping === 'deadline' ? 'deadline' : 'interrupted';
+    else if (sched.readyCount === 0) status = anyBad() ? 'failed' : 'succeeded';
+    else if (this.opts.deadline && st.workers.size > 0) status = 'deadline'; // only jobs that cannot finish in time remain
+    if (!status) return;
+    if ((status === 'deadline' || status === 'interrupted') && sched.readyCount === 0)
+      status = anyBad() ? 'failed' : 'succeeded';
+    await this.finish(status);
+  }
+
+  private async finish(status: RunStatus): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.executor.shutdown();
+    await this.st.registrar?.close();
+    const progress = this.progress();
+    this.opts.onProgress?.(progress);
+    this.st.run.journal.runEvent('end', { status });
+    this.st.run.journal.close();
+    this.st.log.info({ status, totals: progress.totals }, 'run finished');
+    this.resolve({
+      status,
+      submitDir: this.opts.submitDir,
+      runId: this.st.run.runId,
+      totals: progress.totals,
+      elapsedMs: progress.elapsedMs,
+    });
+  }
+
+  private abort(e: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const t of this.timers) clearInterval(t);
+    this.st.log.error({ err: (e as Error).message }, 'run aborted');
+    void this.executor.shutdown().finally(() => {
+      try {
+        if (!(e instanceof EngineError && e.code === 'LEASE_LOST')) this.st.run.journal.close();
+      } catch {
+        // closing is best effort here
+      }
+      this.reject(e);
+    });
+  }
+}
+
+/** Start a run and return its handle (cancel/interrupt/progress). */
+export async function startRun(opts: RunOptions): Promise<RunHandle> {
+  const h = new RunHandle(opts);
+  await h.start();
+  return h;
+}
+
+/** Run (or restore) a workflow to the end. */
+export async function runWorkflow(opts: RunOptions): Promise<RunSummary> {
+  const h = await startRun(opts);
+  return h.done;
+}

@@ -1,0 +1,260 @@
+/**
+ * Runs one job on this machine: the piece shared by the local executor and the pilot worker.
+ * Command jobs are child processes in their own process group (argv arrays, never a shell),
+ * stdout+stderr appended to the job's log file. Task jobs run in warm Node processes (WarmPool).
+ * The resident memory of each job's process tree is sampled from /proc every ~100 ms; the group
+ * is killed when it exceeds the job's memory (when enforced), on timeout, or on request.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DispatchJob, JobOutcome, JobResult } from '../engine/executor.js';
+import { sampleTreesMB } from './proc-tree.js';
+import { WarmPool } from './warm-pool.js';
+
+export interface JobRunnerOptions {
+  /** run task jobs in reused warm processes (default true) */
+  warmTaskWorkers?: boolean;
+  /** memory sampling period (default 100 ms) */
+  sampleIntervalMs?: number;
+  /** time between SIGTERM and SIGKILL for timeouts and cancels (default 2000 ms) */
+  killGraceMs?: number;
+  /** extra environment for every job (e.g. QUANTA_RUN_ID, so orphans can be found after a crash) */
+  env?: Record<string, string>;
+}
+
+interface Ended {
+  ok: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  message?: string;
+}
+
+type KillReason = 'memory' | 'timeout' | 'cancelled';
+
+interface Tracked {
+  job: DispatchJob;
+  pid?: number;
+  /** when the process started (performance.now()) */
+  since?: number;
+  peakMB: number;
+  killReason?: KillReason;
+  killDetail?: string;
+  timer?: NodeJS.Timeout;
+  graceTimer?: NodeJS.Timeout;
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+export class JobRunner {
+  private readonly running = new Map<string, Tracked>();
+  private sampler?: NodeJS.Timeout;
+  private readonly pool: WarmPool;
+  private readonly sampleMs: number;
+  private readonly graceMs: number;
+  private readonly warm: boolean;
+  private readonly env: Record<string, string>;
+
+  constructor(opts: JobRunnerOptions = {}) {
+    this.warm = opts.warmTaskWorkers ?? true;
+    this.sampleMs = opts.sampleIntervalMs ?? 100;
+    this.graceMs = opts.killGraceMs ?? 2000;
+    this.env = opts.env ?? {};
+    this.pool = new WarmPool(this.env);
+  }
+
+  /** Number of jobs running now. */
+  get size(): number {
+    return this.running.size;
+  }
+
+  async run(job: DispatchJob, worker: { id: string; node: string }): Promise<JobResult> {
+    const t: Tracked = { job, peakMB: 0 };
+    this.running.set(job.id, t);
+    const startedAt = Date.now();
+    let r: Ended;
+    try {
+      mkdirSync(dirname(job.logPath), { recursive: true });
+      r = await this.execute(t);
+    } finally {
+      this.finish(t);
+    }
+    const { exitCode, signal } = r;
+    const ok = r.ok && !t.killReason;
+    let message = r.message;
+    let outcome: JobOutcome = ok ? 'succeeded' : 'failed';
+    if (t.killReason) {
+      outcome = t.killReason;
+      message = t.killDetail;
+    } else if (!ok && !message) {
+      message = signal ? `killed by ${signal}` : `exited with code ${exitCode}`;
+    }
+    return {
+      id: job.id,
+      attempt: job.attempt,
+      outcome,
+      exitCode,
+      signal,
+      peakMemoryMB: Math.round(t.peakMB),
+      startedAt,
+      endedAt: Date.now(),
+      workerId: worker.id,
+      node: worker.node,
+      ...(message ? { message } : {}),
+    };
+  }
+
+  private async execute(t: Tracked): Promise<Ended> {
+    const p = t.job.payload;
+    if (p.kind === 'command') {
+      const r = await this.runCommand(t, p.argv, p.env, p.cwd);
+      return { ...r, ok: r.exitCode === 0 };
+    }
+    if (this.warm) {
+      const r = await this.pool.run(
+        { type: 'run', jobId: t.job.id, quantumFile: p.quantumFile, logPath: t.job.logPath },
+        (pid) => this.started(t, pid),
+      );
+      return { ...r, exitCode: r.ok ? 0 : r.exitCode };
+    }
+    const r = await this.runCommand(t, coldTaskArgv(p.quantumFile), undefined, undefined);
+    return { ...r, ok: r.exitCode === 0 };
+  }
+
+  /** Kill a running job (its whole process group); its result comes back with outcome 'cancelled'. */
+  kill(jobId: string, reason: 'cancelled' = 'cancelled'): void {
+    const t = this.running.get(jobId);
+    if (t) this.terminate(t, reason, 'cancelled on request', false);
+  }
+
+  /** Kill every running job and every warm process. */
+  async shutdown(): Promise<void> {
+    for (const t of this.running.values()) this.terminate(t, 'cancelled', 'executor shut down', true);
+    if (this.sampler) clearInterval(this.sampler);
+    this.sampler = undefined;
+    await this.pool.shutdown();
+  }
+
+  private cachedEnv?: Record<string, string | undefined>;
+
+  /** process.env is slow to copy (each read crosses into C++): copy it once per runner. */
+  private baseEnv(): Record<string, string | undefined> {
+    this.cachedEnv ??= { ...process.env, ...this.env };
+    return this.cachedEnv;
+  }
+
+  private runCommand(
+    t: Tracked,
+    argv: string[],
+    env: Record<string, string> | undefined,
+    cwd: string | undefined,
+  ): Promise<{ exitCode: number | null; signal: string | null; message?: string }> {
+    const fd = openSync(t.job.logPath, 'a');
+    return new Promise((resolve) => {
+      let settled = false;
+      const child = spawn(argv[0], argv.slice(1), {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        cwd,
+        env: {
+          ...this.baseEnv(),
+          ...env,
+          QUANTA_JOB_ID: t.job.id,
+          QUANTA_ATTEMPT: String(t.job.attempt),
+        },
+      });
+      closeSync(fd);
+      child.once('error', (e) => {
+        if (settled) return;
+        settled = true;
+        const msg = `cannot start ${argv[0]}: ${(e as NodeJS.ErrnoException).code ?? e.message}`;
+        try {
+          const lfd = openSync(t.job.logPath, 'a');
+          writeSync(lfd, `quanta: ${msg}\n`);
+          closeSync(lfd);
+        } catch {
+          // the log directory vanished; the message still reaches the journal
+        }
+        resolve({ exitCode: null, signal: null, message: msg });
+      });
+      child.once('exit', (code, sig) => {
+        if (settled) return;
+        settled = true;
+        // reap anything the job left behind in its group
+        if (child.pid) killGroup(child.pid, 'SIGKILL');
+        resolve({ exitCode: code, signal: sig });
+      });
+      if (child.pid !== undefined) this.started(t, child.pid);
+    });
+  }
+
+  private started(t: Tracked, pid: number): void {
+    t.pid = pid;
+    t.since = performance.now();
+    if (t.job.timeoutSec && t.job.timeoutSec > 0) {
+      t.timer = setTimeout(
+        () => this.terminate(t, 'timeout', `timed out after ${t.job.timeoutSec} s`, false),
+        t.job.timeoutSec * 1000,
+      );
+    }
+    if (!this.sampler) {
+      this.sampler = setInterval(() => this.sample(), this.sampleMs);
+      this.sampler.unref();
+    }
+  }
+
+  private sample(): void {
+    // jobs younger than half a period are left for the next tick: trivial jobs then cost no /proc reads
+    const young = performance.now() - this.sampleMs / 2;
+    const list = [...this.running.values()].filter(
+      (t) => t.pid !== undefined && !t.killReason && (t.since ?? 0) <= young,
+    );
+    if (list.length === 0) {
+      if (this.running.size === 0 && this.sampler) {
+        clearInterval(this.sampler);
+        this.sampler = undefined;
+      }
+      return;
+    }
+    const rss = sampleTreesMB(list.map((t) => t.pid as number));
+    for (const t of list) {
+      const mb = rss.get(t.pid as number) ?? 0;
+      if (mb > t.peakMB) t.peakMB = mb;
+      if (t.job.enforceMemory && mb > t.job.memoryMB) {
+        this.terminate(t, 'memory', `exceeded ${t.job.memoryMB} MB (peak ${Math.round(mb)} MB)`, true);
+      }
+    }
+  }
+
+  private terminate(t: Tracked, reason: KillReason, detail: string, now: boolean): void {
+    if (t.killReason) return;
+    t.killReason = reason;
+    t.killDetail = detail;
+    if (t.pid === undefined) return;
+    const pid = t.pid;
+    killGroup(pid, now ? 'SIGKILL' : 'SIGTERM');
+    if (!now) {
+      t.graceTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), this.graceMs);
+      t.graceTimer.unref();
+    }
+  }
+
+  private finish(t: Tracked): void {
+    if (t.timer) clearTimeout(t.timer);
+    this.running.delete(t.job.id);
+  }
+}
+
+/** A task job without warm workers: a fresh Node process per quantum. */
+function coldTaskArgv(quantumFile: string): string[] {
+  const here = import.meta.url;
+  const entry = here.endsWith('.ts') ? new URL('./cold-task.ts', here) : new URL('./cold-task.js', here);
+  const loader = here.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  return [process.execPath, ...loader, entry.pathname, quantumFile];
+}

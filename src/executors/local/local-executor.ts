@@ -1,0 +1,98 @@
+/**
+ * The local executor: one worker, this machine. Its budget is the machine's cores and memory
+ * less a reserve for the manager and the system (both can be overridden). Jobs run through the
+ * JobRunner; on start, processes left behind by a killed manager of the same run are stopped.
+ */
+import { availableParallelism, hostname, totalmem } from 'node:os';
+import type { DispatchJob, Executor, ExecutorEvents, WorkerInfo } from '../../engine/executor.js';
+import { JobRunner } from '../job-runner.js';
+import { findProcessesWithEnv, processGroupOf } from '../proc-tree.js';
+
+export interface LocalExecutorOptions {
+  /** memory budget in MB (default: total memory less `reserveMB`) */
+  memoryMB?: number;
+  /** default: min(2048 MB, 10% of total memory) */
+  reserveMB?: number;
+  /** cores (slots) (default: os.availableParallelism()) */
+  cores?: number;
+  warmTaskWorkers?: boolean;
+  /** identifies this run's job processes (env QUANTA_RUN_ID), so orphans can be found after a crash */
+  runId?: string;
+}
+
+export class LocalExecutor implements Executor {
+  readonly name = 'local';
+  readonly worker: WorkerInfo;
+  private readonly runner: JobRunner;
+  private events?: ExecutorEvents;
+
+  constructor(private readonly opts: LocalExecutorOptions = {}) {
+    const totalMB = Math.floor(totalmem() / 2 ** 20);
+    const reserve = opts.reserveMB ?? Math.min(2048, Math.floor(totalMB * 0.1));
+    this.worker = {
+      id: 'local',
+      node: hostname(),
+      memoryMB: opts.memoryMB ?? totalMB - reserve,
+      cores: opts.cores ?? availableParallelism(),
+    };
+    this.runner = new JobRunner({
+      warmTaskWorkers: opts.warmTaskWorkers ?? true,
+      env: opts.runId ? { QUANTA_RUN_ID: opts.runId } : {},
+    });
+  }
+
+  async start(events: ExecutorEvents): Promise<void> {
+    this.events = events;
+    if (this.opts.runId) killOrphans(this.opts.runId);
+    events.workerJoined(this.worker);
+  }
+
+  dispatch(job: DispatchJob, workerId: string): void {
+    const events = this.events;
+    if (!events) throw new Error('LocalExecutor.dispatch before start');
+    events.jobStarted(job.id, workerId, Date.now());
+    this.runner.run(job, this.worker).then(
+      (r) => events.jobFinished(r),
+      (e: Error) =>
+        events.jobFinished({
+          id: job.id,
+          attempt: job.attempt,
+          outcome: 'failed',
+          exitCode: null,
+          signal: null,
+          peakMemoryMB: 0,
+          startedAt: Date.now(),
+          endedAt: Date.now(),
+          workerId,
+          node: this.worker.node,
+          message: `job runner error: ${e.message}`,
+        }),
+    );
+  }
+
+  kill(jobId: string): void {
+    this.runner.kill(jobId, 'cancelled');
+  }
+
+  async shutdown(): Promise<void> {
+    await this.runner.shutdown();
+  }
+}
+
+/** Kill the process groups of jobs a previous (crashed) manager of this run left running. */
+export function killOrphans(runId: string): number {
+  const own = processGroupOf(process.pid);
+  const groups = new Set<number>();
+  for (const pid of findProcessesWithEnv('QUANTA_RUN_ID', runId)) {
+    const g = processGroupOf(pid);
+    if (g !== undefined && g !== own && g > 1) groups.add(g);
+  }
+  for (const g of groups) {
+    try {
+      process.kill(-g, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return groups.size;
+}

@@ -1,0 +1,157 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DispatchJob } from '../../src/engine/executor.js';
+import { JobRunner } from '../../src/executors/job-runner.js';
+import { pidAlive } from '../../src/engine/lease.js';
+import { tempDir } from './helpers.js';
+
+const W = { id: 'w1', node: 'n1' };
+
+/** Running (a killed process whose parent has not reaped it yet is a zombie: not running). */
+function running(pid: number): boolean {
+  if (!pidAlive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function cmd(dir: string, id: string, argv: string[], extra: Partial<DispatchJob> = {}): DispatchJob {
+  return {
+    id,
+    label: 'l',
+    attempt: 1,
+    payload: { kind: 'command', argv },
+    memoryMB: 1000,
+    cpus: 1,
+    enforceMemory: true,
+    logPath: join(dir, 'logs', `${id}.log`),
+    ...extra,
+  };
+}
+
+describe('JobRunner', () => {
+  it('sends stdout and stderr to the log and reports the exit code', async () => {
+    const dir = tempDir('jr-log');
+    const r = new JobRunner();
+    const res = await r.run(
+      cmd(dir, 'x', [
+        process.execPath,
+        '-e',
+        'console.log("to out"); console.error("to err"); process.exit(4)',
+      ]),
+      W,
+    );
+    expect(res.outcome).toBe('failed');
+    expect(res.exitCode).toBe(4);
+    expect(res.message).toBe('exited with code 4');
+    const log = readFileSync(join(dir, 'logs', 'x.log'), 'utf8');
+    expect(log).toContain('to out');
+    expect(log).toContain('to err');
+    await r.shutdown();
+  });
+
+  it('reports a missing executable as a failure with a message', async () => {
+    const dir = tempDir('jr-enoent');
+    const r = new JobRunner();
+    const res = await r.run(cmd(dir, 'x', [join(dir, 'no-such-program')]), W);
+    expect(res.outcome).toBe('failed');
+    expect(res.message).toContain('ENOENT');
+  });
+
+  it('sums the memory of the whole process tree and kills the group when over', async () => {
+    const dir = tempDir('jr-tree');
+    const child = 'const b=Buffer.alloc(120*2**20,1); setTimeout(()=>{},20000)';
+    // a parent that starts two children, each holding 120 MB: only the sum exceeds 200 MB
+    const parent = `const {spawn}=require('child_process'); for (let i=0;i<2;i++) spawn(process.execPath,['-e',${JSON.stringify(child)}],{stdio:'inherit'}); setTimeout(()=>{},20000)`;
+    const r = new JobRunner();
+    const t0 = Date.now();
+    const res = await r.run(cmd(dir, 'tree', [process.execPath, '-e', parent], { memoryMB: 200 }), W);
+    expect(res.outcome).toBe('memory');
+    expect(res.peakMemoryMB).toBeGreaterThan(200);
+    expect(res.message).toMatch(/exceeded 200 MB \(peak \d+ MB\)/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('does not kill over memory when enforcement is off, but still measures the peak', async () => {
+    const dir = tempDir('jr-noenf');
+    const r = new JobRunner();
+    const res = await r.run(
+      cmd(dir, 'm', [process.execPath, '-e', 'const b=Buffer.alloc(150*2**20,1); setTimeout(()=>{},400)'], {
+        memoryMB: 50,
+        enforceMemory: false,
+      }),
+      W,
+    );
+    expect(res.outcome).toBe('succeeded');
+    expect(res.peakMemoryMB).toBeGreaterThan(100);
+  });
+
+  it('kills on request with outcome cancelled, including background children of the job', async () => {
+    const dir = tempDir('jr-kill');
+    const pidFile = join(dir, 'bg.pid');
+    const r = new JobRunner({ killGraceMs: 300 });
+    const script = `sleep 30 & echo $! > ${pidFile}; wait`;
+    const p = r.run(cmd(dir, 'k', ['/bin/sh', '-c', script]), W);
+    for (let i = 0; i < 50 && !existsSync(pidFile); i++) await new Promise((res) => setTimeout(res, 50));
+    const bg = Number(readFileSync(pidFile, 'utf8'));
+    expect(running(bg)).toBe(true);
+    r.kill('k', 'cancelled');
+    const res = await p;
+    expect(res.outcome).toBe('cancelled');
+    await new Promise((res2) => setTimeout(res2, 400));
+    expect(running(bg)).toBe(false);
+  });
+
+  it('runs task quanta in one reused warm process and replaces a crashed one', async () => {
+    const dir = tempDir('jr-warm');
+    const defineTask = resolve('src/task/define-task.ts');
+    writeFileSync(
+      join(dir, 'noop.mts'),
+      `import { defineTask } from ${JSON.stringify(defineTask)};\nconsole.log('imported in ' + process.pid);\n` +
+        `export const noop = defineTask({ name: 'Noop', dimensions: [], connections: { outputs: {} }, run: () => ({}) });\n`,
+    );
+    writeFileSync(join(dir, 'crash.mts'), `process.exit(7);\nexport const crash = 1;\n`);
+    const quantum = (module: string, exportName: string, n: number) => {
+      const f = join(dir, `q${n}.json`);
+      writeFileSync(
+        f,
+        JSON.stringify({
+          task: { label: 't', module, exportName, config: {} },
+          dataId: {},
+          run: 'r',
+          datastoreRoot: dir,
+          inputs: {},
+          outputs: {},
+        }),
+      );
+      return f;
+    };
+    const task = (id: string, module: string, exportName: string, n: number): DispatchJob => ({
+      ...cmd(dir, id, ['unused']),
+      payload: { kind: 'task', module, exportName, quantumFile: quantum(module, exportName, n) },
+    });
+    const datastoreReady = existsSync(resolve('src/butler/datastore/index.ts'));
+    const r = new JobRunner();
+    const a = await r.run(task('a', join(dir, 'noop.mts'), 'noop', 1), W);
+    const b = await r.run(task('b', join(dir, 'noop.mts'), 'noop', 2), W);
+    const logA = readFileSync(join(dir, 'logs', 'a.log'), 'utf8');
+    const logB = readFileSync(join(dir, 'logs', 'b.log'), 'utf8');
+    expect(logA).toMatch(/imported in \d+/);
+    expect(logB).not.toContain('imported in'); // same warm process: the module was imported once
+    for (const res of [a, b]) {
+      if (datastoreReady) expect(res.outcome).toBe('succeeded');
+      else expect(res.message).toMatch(/datastore|Cannot find module/i);
+    }
+    const c = await r.run(task('c', join(dir, 'crash.mts'), 'crash', 3), W);
+    expect(c.outcome).toBe('failed');
+    expect(c.message).toContain('warm task worker exited (code 7)');
+    const d = await r.run(task('d', join(dir, 'noop.mts'), 'noop', 4), W);
+    expect(readFileSync(join(dir, 'logs', 'd.log'), 'utf8')).toMatch(/imported in \d+/); // a new process
+    expect(d.outcome).toBe(datastoreReady ? 'succeeded' : 'failed');
+    await r.shutdown();
+  });
+});
