@@ -1,4 +1,72 @@
+/**
+ * `quanta demo`: builds a ToyCam repository with synthetic data and runs the ToyCam DRP on it.
+ * The demo's orchestrator (examples/toycam/demo.ts) and its tasks are TypeScript sources, so it
+ * runs in a child `node --import tsx` process rather than from dist/.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
 
-// Placeholder until the owning work item adds its commands.
-export function registerDemoCommands(_program: Command): void {}
+// src/cli/commands and dist/cli/commands are both three levels below the package root
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+interface DemoFlags {
+  dir?: string;
+  visits: string;
+  detectors: string;
+  prepareOnly?: boolean;
+}
+
+function positiveInt(flag: string, v: string, max?: number): string {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || (max !== undefined && n > max))
+    throw new UsageError('DEMO_ARG', `${flag} ${v}: expected an integer from 1${max ? ` to ${max}` : ''}.`, {
+      key: flag,
+    });
+  return String(n);
+}
+
+export function registerDemoCommands(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'Generate a synthetic ToyCam survey, ingest it into a new repository and run the ToyCam DRP on it',
+    )
+    .option(
+      '--dir <dir>',
+      'directory for the repository, raws and submit dirs (must not hold a repo yet; default: a new demo/toycam-N)',
+    )
+    .option('--visits <n>', 'number of visits (bands cycle g, r, i)', '6')
+    .option('--detectors <n>', 'detectors per visit (1-9, ToyCam is a 3x3 mosaic)', '9')
+    .option('--prepare-only', 'build the repository and stop before running the pipeline')
+    .action(async (flags: DemoFlags) => {
+      const script = join(packageRoot, 'examples', 'toycam', 'demo.ts');
+      if (!existsSync(script))
+        throw new UsageError(
+          'DEMO_MISSING',
+          `${script} is missing; the demo needs the examples/ folder of the quanta package.`,
+          { file: script },
+        );
+      // resolve tsx from this package, not from the user's working directory
+      const tsx = import.meta.resolve('tsx');
+      const argv = [
+        '--import',
+        tsx,
+        script,
+        ...(flags.dir ? ['--dir', flags.dir] : []),
+        '--visits',
+        positiveInt('--visits', flags.visits),
+        '--detectors',
+        positiveInt('--detectors', flags.detectors, 9),
+        ...(flags.prepareOnly ? ['--prepare-only'] : []),
+      ];
+      const code = await new Promise<number>((res) => {
+        const child = spawn(process.execPath, argv, { stdio: 'inherit', cwd: process.cwd() });
+        child.on('exit', (c, sig) => res(c ?? (sig ? 1 : 0)));
+      });
+      process.exitCode = code;
+    });
+}
