@@ -1,0 +1,67 @@
+/**
+ * What the pilot executor is configured with and what it exposes beyond the Executor contract,
+ * plus how it picks the address it tells workers to connect to.
+ */
+import { networkInterfaces } from 'node:os';
+import type { Executor, WorkerInfo } from '../../engine/executor.js';
+import type { PilotLog } from './pilot-log.js';
+
+export interface PilotExecutorOptions {
+  submitDir: string;
+  /** the run's secret (default: `<submitDir>/token`, created when absent) */
+  token?: string;
+  /** address to listen on (default 0.0.0.0) */
+  listenHost?: string;
+  /** address workers are told to connect to (default: $QUANTA_PILOT_HOST, else this node's first external IPv4) */
+  advertiseHost?: string;
+  port?: number;
+  /** start() waits until this many workers joined (default: one per launched node, else none) */
+  expectedWorkers?: number;
+  /** 'srun': one worker per node of the current allocation; 'none': workers are started by someone else */
+  launch?: 'srun' | 'none';
+  workerMemoryMB?: number;
+  workerCores?: number;
+  nodesPerBlock?: number;
+  heartbeatMs?: number;
+  heartbeatTimeoutMs?: number;
+  /** how long start() waits for the expected workers (default 120 s) */
+  joinTimeoutMs?: number;
+  workerCommand?: string[];
+  env?: NodeJS.ProcessEnv;
+  log?: PilotLog;
+}
+
+export interface PilotWorker extends WorkerInfo {
+  pid: number;
+  remote: string;
+  running: string[];
+}
+
+export interface PilotExecutor extends Executor {
+  /** tcp://HOST:PORT, valid after start() */
+  readonly url: string;
+  workers(): PilotWorker[];
+}
+
+/** The address workers are told: explicit, $QUANTA_PILOT_HOST, else this node's first external IPv4. */
+export function advertisedHost(
+  listenHost: string,
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv,
+): string {
+  if (explicit) return explicit;
+  if (env.QUANTA_PILOT_HOST) return env.QUANTA_PILOT_HOST;
+  if (listenHost !== '0.0.0.0' && listenHost !== '::') return listenHost;
+  return externalIPv4() ?? '127.0.0.1';
+}
+
+function externalIPv4(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+export function envInt(v: string | undefined): number | undefined {
+  return v && /^\d+$/.test(v) ? Number(v) : undefined;
+}

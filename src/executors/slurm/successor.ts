@@ -1,0 +1,104 @@
+/**
+ * Wall-time handoff: when an allocation ends with work left, the manager submits the run's batch
+ * script again with `--dependency=afterany:<this job>`, so the next allocation restores the run
+ * with nobody at the keyboard. Every submission is recorded in `<submitDir>/slurm-jobs.json`; the
+ * number of successors is bounded by `max_resubmissions` so a run that cannot progress (a job
+ * longer than the wall time, say) does not resubmit forever.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { showJob } from './commands.js';
+import type { SlurmCommandOptions } from './commands.js';
+import { sbatchScriptPath, submitSbatch, writeScript } from './sbatch.js';
+import type { BatchRequest } from './sbatch.js';
+
+const recordSchema = z.object({
+  maxResubmissions: z.number().int().nonnegative().optional(),
+  jobs: z.array(
+    z.object({
+      jobId: z.string(),
+      kind: z.enum(['initial', 'successor']),
+      submittedAt: z.string(),
+      after: z.string().optional(),
+    }),
+  ),
+});
+export type SlurmJobsRecord = z.infer<typeof recordSchema>;
+
+export function jobsRecordPath(submitDir: string): string {
+  return join(submitDir, 'slurm-jobs.json');
+}
+
+export function readJobsRecord(submitDir: string): SlurmJobsRecord {
+  const path = jobsRecordPath(submitDir);
+  if (!existsSync(path)) return { jobs: [] };
+  const parsed = recordSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  return parsed.success ? parsed.data : { jobs: [] };
+}
+
+function writeJobsRecord(submitDir: string, rec: SlurmJobsRecord): void {
+  const path = jobsRecordPath(submitDir);
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(rec, null, 2)}\n`);
+  renameSync(`${path}.tmp`, path);
+}
+
+export function recordSubmission(
+  submitDir: string,
+  entry: { jobId: string; kind: 'initial' | 'successor'; after?: string },
+  maxResubmissions?: number,
+): void {
+  const rec = readJobsRecord(submitDir);
+  if (maxResubmissions !== undefined) rec.maxResubmissions = maxResubmissions;
+  rec.jobs.push({ ...entry, submittedAt: new Date().toISOString() });
+  writeJobsRecord(submitDir, rec);
+}
+
+/** A batch request that repeats the running job's shape (for runs started by a hand-written script). */
+export function requestFromJob(info: Record<string, string>): BatchRequest {
+  const opt = (v: string | undefined) => (v && v !== '(null)' && v !== 'N/A' ? v : undefined);
+  const limit = opt(info.TimeLimit);
+  return {
+    jobName: info.JobName ?? 'quanta',
+    nodes: Number(info.NumNodes?.split('-')[0]) || 1,
+    ...(limit && limit !== 'UNLIMITED' ? { time: limit } : {}),
+    ...(opt(info.Partition) ? { partition: info.Partition } : {}),
+    ...(opt(info.Account) ? { account: info.Account } : {}),
+    ...(opt(info.QOS) && info.QOS !== 'normal' ? { qos: info.QOS } : {}),
+    ...(opt(info.Features) ? { constraint: info.Features } : {}),
+    exclusive: info.OverSubscribe === 'NO',
+  };
+}
+
+export type SuccessorOutcome =
+  { submitted: true; jobId: string; resubmission: number } | { submitted: false; reason: string };
+
+/**
+ * Submit the successor of `currentJobId` (afterany dependency), unless the run already used its
+ * `maxResubmissions`. Uses `<submitDir>/quanta.sbatch`; when the run was started by another
+ * script, one is written from the current job's shape first.
+ */
+export async function submitSuccessor(
+  submitDir: string,
+  currentJobId: string,
+  opts: SlurmCommandOptions & { maxResubmissions?: number; scriptEnv?: Record<string, string> } = {},
+): Promise<SuccessorOutcome> {
+  const rec = readJobsRecord(submitDir);
+  const max = opts.maxResubmissions ?? rec.maxResubmissions ?? 10;
+  const used = rec.jobs.filter((j) => j.kind === 'successor').length;
+  if (used >= max) {
+    return {
+      submitted: false,
+      reason: `max_resubmissions (${max}) reached: restore the run by hand or raise it`,
+    };
+  }
+  let script = sbatchScriptPath(submitDir);
+  if (!existsSync(script)) {
+    script = writeScript(requestFromJob(await showJob(currentJobId, opts)), submitDir, {
+      env: opts.scriptEnv,
+    });
+  }
+  const jobId = await submitSbatch(script, { ...opts, dependency: `afterany:${currentJobId}` });
+  recordSubmission(submitDir, { jobId, kind: 'successor', after: currentJobId }, max);
+  return { submitted: true, jobId, resubmission: used + 1 };
+}

@@ -1,0 +1,195 @@
+/** The Slurm provider's pure parts: job records, allocations, batch scripts, worker plans. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { planWorkers, srunArgv } from '../../src/executors/pilot/index.js';
+import {
+  endFromJobInfo,
+  expandCpusPerNode,
+  parseScontrolRecord,
+  recordSubmission,
+  renderSbatchScript,
+  requestFromJob,
+  submitSuccessor,
+  tresMemoryMB,
+  writeScript,
+} from '../../src/executors/slurm/index.js';
+import { marginFor } from '../../src/executors/slurm/run.js';
+
+const JOB =
+  'JobId=12 JobName=sfp_4430_y1 UserId=root(0) Priority=1 Account=m1727 QOS=regular JobState=RUNNING Reason=None ' +
+  'RunTime=00:00:02 TimeLimit=15:00:00 TimeMin=N/A SubmitTime=2026-11-25T06:17:33 StartTime=2026-11-25T06:17:33 ' +
+  'EndTime=2026-11-25T21:17:33 Deadline=N/A Partition=debug NodeList=n[1-3] NumNodes=3 NumCPUs=6 ' +
+  'TRES=cpu=6,mem=12000M,node=3,billing=6 Features=knl OverSubscribe=NO Command=/scratch/my run/quanta.sbatch';
+
+describe('scontrol records', () => {
+  it('parses key=value fields, values with spaces included', () => {
+    const r = parseScontrolRecord(JOB);
+    expect(r.JobName).toBe('sfp_4430_y1');
+    expect(r.TRES).toBe('cpu=6,mem=12000M,node=3,billing=6');
+    expect(r.Command).toBe('/scratch/my run/quanta.sbatch');
+    expect(r.EndTime).toBe('2026-11-25T21:17:33');
+  });
+
+  it('finds the allocation end from EndTime, else StartTime + TimeLimit', () => {
+    expect(endFromJobInfo(parseScontrolRecord(JOB))).toEqual(new Date('2026-11-25T21:17:33'));
+    expect(
+      endFromJobInfo({ EndTime: 'Unknown', StartTime: '2026-11-25T06:00:00', TimeLimit: '1-00:30:00' }),
+    ).toEqual(new Date('2026-11-26T06:30:00'));
+    expect(
+      endFromJobInfo({ EndTime: 'Unknown', StartTime: '2026-11-25T06:00:00', TimeLimit: 'UNLIMITED' }),
+    ).toBeUndefined();
+  });
+
+  it('expands per-node CPUs and reads TRES memory', () => {
+    expect(expandCpusPerNode('2(x3)')).toEqual([2, 2, 2]);
+    expect(expandCpusPerNode('64,32(x2)')).toEqual([64, 32, 32]);
+    expect(tresMemoryMB('cpu=6,mem=12000M,node=3')).toBe(12000);
+    expect(tresMemoryMB('cpu=6,mem=96G,node=1')).toBe(96 * 1024);
+    expect(tresMemoryMB('cpu=6,node=1')).toBeUndefined();
+  });
+});
+
+describe('batch script', () => {
+  it("is the seed's script, generated: resources from the site config, body restores the run", () => {
+    const text = renderSbatchScript(
+      {
+        jobName: 'sfp_4430_y1',
+        nodes: 10,
+        time: '15:00:00',
+        constraint: 'knl',
+        qos: 'regular',
+        account: 'm1727',
+        schedulerOptions: '--mail-type=END\n#SBATCH --licenses=scratch',
+      },
+      '/scratch/submit/u/me/run 1',
+    );
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('#!/bin/bash');
+    for (const l of [
+      '#SBATCH --job-name=sfp_4430_y1',
+      '#SBATCH --output=/scratch/submit/u/me/run 1/slurm-%j.stdout',
+      '#SBATCH --nodes=10',
+      '#SBATCH --ntasks-per-node=1',
+      '#SBATCH --time=15:00:00',
+      '#SBATCH --constraint=knl',
+      '#SBATCH --qos=regular',
+      '#SBATCH --account=m1727',
+      '#SBATCH --exclusive',
+      '#SBATCH --mail-type=END',
+      '#SBATCH --licenses=scratch',
+    ]) {
+      expect(lines).toContain(l);
+    }
+    const last = lines.filter(Boolean).at(-1) as string;
+    expect(last).toMatch(/bin\/quanta\.js restore '\/scratch\/submit\/u\/me\/run 1' --executor pilot$/);
+    expect(text.indexOf('#SBATCH --account')).toBeLessThan(text.indexOf('set -euo'));
+  });
+
+  it('refuses values that would break the script', () => {
+    expect(() => renderSbatchScript({ jobName: 'x', nodes: 1, account: 'a\n#SBATCH --x' }, '/tmp')).toThrow(
+      /line break/,
+    );
+  });
+
+  it("repeats a running job's shape for a successor", () => {
+    expect(requestFromJob(parseScontrolRecord(JOB))).toEqual({
+      jobName: 'sfp_4430_y1',
+      nodes: 3,
+      time: '15:00:00',
+      partition: 'debug',
+      account: 'm1727',
+      qos: 'regular',
+      constraint: 'knl',
+      exclusive: true,
+    });
+  });
+});
+
+describe('successor bound', () => {
+  it('submits no successor once max_resubmissions are used', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quanta-succ-'));
+    writeScript({ jobName: 'x', nodes: 1 }, dir);
+    recordSubmission(dir, { jobId: '1', kind: 'initial' }, 1);
+    recordSubmission(dir, { jobId: '2', kind: 'successor', after: '1' });
+    const r = await submitSuccessor(dir, '2');
+    expect(r).toEqual({ submitted: false, reason: expect.stringMatching(/max_resubmissions \(1\) reached/) });
+    expect(JSON.parse(readFileSync(join(dir, 'slurm-jobs.json'), 'utf8')).jobs).toHaveLength(2);
+  });
+
+  it('keeps a margin of 10 % of the time limit, 1 to 15 minutes', () => {
+    expect(marginFor(600, {})).toBe(60);
+    expect(marginFor(3 * 3600, {})).toBe(900);
+    expect(marginFor(5400, {})).toBe(540);
+    expect(marginFor(5400, { QUANTA_WALLTIME_MARGIN_SEC: '30' })).toBe(30);
+  });
+});
+
+describe('worker plan', () => {
+  const nodes = [
+    { name: 'n1', cpus: 2, memoryMB: 4000 },
+    { name: 'n2', cpus: 2, memoryMB: 4000 },
+  ];
+
+  it('warns when nodes_per_block disagrees with the allocation and uses the allocation', () => {
+    const p = planWorkers(nodes, { nodesPerBlock: 10 });
+    expect(p.specs.map((s) => s.node)).toEqual(['n1', 'n2']);
+    expect(p.warnings[0]).toMatch(/nodes_per_block is 10 but this Slurm allocation has 2 node/);
+    expect(planWorkers(nodes, { nodesPerBlock: 2 }).warnings).toEqual([]);
+  });
+
+  it('sizes workers from worker_options or the node less a reserve', () => {
+    expect(planWorkers(nodes, {}).specs[0]).toEqual({
+      node: 'n1',
+      cpus: 2,
+      stepMemoryMB: 4000,
+      workerMemoryMB: 3600,
+      workerCores: 2,
+    });
+    expect(planWorkers(nodes, { workerMemoryMB: 3000, workerCores: 1 }).specs[1]).toMatchObject({
+      workerMemoryMB: 3000,
+      workerCores: 1,
+    });
+    const over = planWorkers(nodes, { workerMemoryMB: 90000 });
+    expect(over.specs[0].workerMemoryMB).toBe(4000);
+    expect(over.warnings[0]).toMatch(/exceeds the 4000 MB/);
+  });
+
+  it('launches each worker as an exact, memory-explicit job step on its node', () => {
+    const argv = srunArgv(planWorkers(nodes, {}).specs[1], {
+      managerUrl: 'tcp://10.77.0.11:4000',
+      tokenFile: '/s/token',
+      logDir: '/s/pilot',
+      specs: [],
+      workerCommand: ['quanta', 'worker'],
+    });
+    expect(argv.slice(0, 11)).toEqual([
+      'srun',
+      '-N1',
+      '-n1',
+      '-w',
+      'n2',
+      '--exact',
+      '--mem=4000',
+      '--ntasks-per-node=1',
+      '-c',
+      '2',
+      '--kill-on-bad-exit=0',
+    ]);
+    expect(argv.slice(12)).toEqual([
+      'quanta',
+      'worker',
+      '--manager',
+      'tcp://10.77.0.11:4000',
+      '--token-file',
+      '/s/token',
+      '--memory',
+      '3600',
+      '--cores',
+      '2',
+      '--node',
+      'n2',
+    ]);
+  });
+});
