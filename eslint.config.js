@@ -42,7 +42,17 @@ function layerRules() {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.services/**', 'demo/**', 'submit/**'] },
+  {
+    ignores: [
+      '.dist-*/**',
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.services/**',
+      'demo/**',
+      'submit/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -10,8 +10,11 @@ const available = readdirSync(join(root, 'bench'))
   .filter((f) => f.endsWith('.bench.ts'))
   .map((f) => f.replace(/\.bench\.ts$/, ''))
   .sort();
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const passThrough = process.argv.slice(2).filter((a) => a.startsWith('-'));
+// names come first, then options for the benches (`npm run bench -- pilot --jobs 600 --reps 5`)
+const args = process.argv.slice(2);
+const firstOption = args.findIndex((a) => a.startsWith('-'));
+const wanted = firstOption < 0 ? args : args.slice(0, firstOption);
+const passThrough = firstOption < 0 ? [] : args.slice(firstOption);
 for (const w of wanted) {
   if (!available.includes(w)) {
     process.stderr.write(`bench: no bench/${w}.bench.ts (available: ${available.join(', ')})\n`);
