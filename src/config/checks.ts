@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { didYouMean } from '../util/levenshtein.js';
-import { displayPath } from './display.js';
+import { displayPath, keyLocation } from './display.js';
 import {
   BPS_PASSTHROUGH,
   PARSL_KEYS,
@@ -25,10 +25,7 @@ export function checkRequired(user: Tree, origins: Origins, file: string): void 
   const payload = user.payload;
   if (payload !== undefined && !isMapping(payload)) {
     const o = originOf(origins, ['payload']);
-    const loc =
-      o?.kind === 'file'
-        ? { file: displayPath(o.file), line: o.line, column: o.column }
-        : { file: displayPath(file) };
+    const loc = keyLocation(o, file);
     throw new ConfigError(
       'CONFIG_SCHEMA',
       'key "payload" must be a mapping (payloadName, butlerConfig, inCollection, dataQuery).',
@@ -43,10 +40,7 @@ export function checkRequired(user: Tree, origins: Origins, file: string): void 
     if (v !== undefined && v !== null && v !== '') continue;
     const key = showPath(path);
     const o = originOf(origins, path);
-    const loc =
-      o?.kind === 'file'
-        ? { file: displayPath(o.file), line: o.line, column: o.column }
-        : { file: displayPath(file) };
+    const loc = keyLocation(o, file);
     const what = v === undefined ? 'missing required key' : 'empty required key';
     throw new ConfigError(
       'CONFIG_SCHEMA',

@@ -2,7 +2,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { defaultTree, formatTimestamp } from './defaults.js';
-import { displayPath } from './display.js';
+import { displayPath, keyLocation } from './display.js';
 import { explainTree } from './explain.js';
 import type { ExplainEntry } from './explain.js';
 import { loadWithIncludes } from './includes.js';
@@ -176,10 +176,7 @@ function issueError(issue: z.core.$ZodIssue, raw: Tree, origins: Origins, file: 
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   const key = showPath(path);
   const o = originOf(origins, path);
-  const loc =
-    o?.kind === 'file'
-      ? { file: displayPath(o.file), line: o.line, column: o.column }
-      : { file: displayPath(file) };
+  const loc = keyLocation(o, file);
   const value = getPath(raw, path);
   if (value === undefined) {
     return new ConfigError('CONFIG_SCHEMA', `missing required key "${key}"; add it to the submit config.`, {

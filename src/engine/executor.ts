@@ -80,6 +80,27 @@ export interface JobResult {
   message?: string;
 }
 
+/** The result of a job that never ran to an exit (a runner or worker error): failed, now. */
+export function failedResult(
+  job: Pick<DispatchJob, 'id' | 'attempt'>,
+  where: { workerId: string; node: string },
+  message: string,
+): JobResult {
+  const now = Date.now();
+  return {
+    id: job.id,
+    attempt: job.attempt,
+    outcome: 'failed',
+    exitCode: null,
+    signal: null,
+    peakMemoryMB: 0,
+    startedAt: now,
+    endedAt: now,
+    ...where,
+    message,
+  };
+}
+
 export interface ExecutorEvents {
   workerJoined(worker: WorkerInfo): void;
   /** the worker is gone; jobs it was running are reported separately with outcome 'lost' */

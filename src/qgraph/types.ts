@@ -1,6 +1,7 @@
 /** The in-memory quantum graph and the data source the pure builder reads from. */
 import type { DimensionUniverse } from '../butler/universe.js';
-import type { Conn, DataId } from '../task/define-task.js';
+import type { PipelineTaskNode } from '../pipeline/types.js';
+import type { DataId } from '../task/define-task.js';
 
 /** A convex sky polygon, vertices (ra, dec) in degrees (same shape as src/butler/region.ts). */
 export interface SkyRegion {
@@ -52,19 +53,8 @@ export interface QGDataset {
   producer: number;
 }
 
-export interface QGTaskNode {
-  label: string;
-  kind: 'ts' | 'command';
-  module?: string;
-  exportName?: string;
-  argv?: string[];
-  taskName: string;
-  dimensions: string[];
-  inputs: Record<string, Conn>;
-  prerequisiteInputs: Record<string, Conn>;
-  outputs: Record<string, Conn>;
-  config: Record<string, unknown>;
-}
+/** A pipeline task as the graph keeps it: the resolved node without where it was declared. */
+export type QGTaskNode = Omit<PipelineTaskNode, 'file' | 'path'>;
 
 export interface QGQuantum {
   label: string;

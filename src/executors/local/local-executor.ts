@@ -4,6 +4,7 @@
  * JobRunner; on start, processes left behind by a killed manager of the same run are stopped.
  */
 import { availableParallelism, hostname, totalmem } from 'node:os';
+import { failedResult } from '../../engine/executor.js';
 import type { DispatchJob, Executor, ExecutorEvents, WorkerInfo } from '../../engine/executor.js';
 import { JobRunner } from '../job-runner.js';
 import { findProcessesWithEnv, processGroupOf } from '../proc-tree.js';
@@ -54,19 +55,9 @@ export class LocalExecutor implements Executor {
     this.runner.run(job, this.worker).then(
       (r) => events.jobFinished(r),
       (e: Error) =>
-        events.jobFinished({
-          id: job.id,
-          attempt: job.attempt,
-          outcome: 'failed',
-          exitCode: null,
-          signal: null,
-          peakMemoryMB: 0,
-          startedAt: Date.now(),
-          endedAt: Date.now(),
-          workerId,
-          node: this.worker.node,
-          message: `job runner error: ${e.message}`,
-        }),
+        events.jobFinished(
+          failedResult(job, { workerId, node: this.worker.node }, `job runner error: ${e.message}`),
+        ),
     );
   }
 

@@ -8,6 +8,7 @@
  */
 import { connect } from 'node:net';
 import { hostname } from 'node:os';
+import { failedResult } from '../../engine/executor.js';
 import type { DispatchJob } from '../../engine/executor.js';
 import { UsageError } from '../../errors.js';
 import { JobRunner } from '../job-runner.js';
@@ -112,23 +113,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
           // JobRunner failures are bugs, but the manager still needs an answer for the job
           runningIds.delete(job.id);
           if (finished) return;
-          const now = Date.now();
-          send({
-            type: 'result',
-            result: {
-              id: job.id,
-              attempt: job.attempt,
-              outcome: 'failed',
-              exitCode: null,
-              signal: null,
-              peakMemoryMB: 0,
-              startedAt: now,
-              endedAt: now,
-              workerId,
-              node,
-              message: `worker error: ${e instanceof Error ? e.message : String(e)}`,
-            },
-          });
+          const message = `worker error: ${e instanceof Error ? e.message : String(e)}`;
+          send({ type: 'result', result: failedResult(job, { workerId, node }, message) });
         },
       );
     };
