@@ -4,11 +4,14 @@
  * runs in a child `node --import tsx` process rather than from dist/.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { createUniqueDir } from '../../config/unique-dir.js';
 import { UsageError } from '../../errors.js';
+import { runLocator } from '../../monitor/index.js';
+import { parsePort, startRunDashboard } from './dashboard.js';
 
 // src/cli/commands and dist/cli/commands are both three levels below the package root
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -18,6 +21,8 @@ interface DemoFlags {
   visits: string;
   detectors: string;
   prepareOnly?: boolean;
+  /** true: a free port; a string: that port; false: --no-dashboard */
+  dashboard: string | boolean;
 }
 
 function positiveInt(flag: string, v: string, max?: number): string {
@@ -42,6 +47,8 @@ export function registerDemoCommands(program: Command): void {
     .option('--visits <n>', 'number of visits (bands cycle g, r, i)', '6')
     .option('--detectors <n>', 'detectors per visit (1-9, ToyCam is a 3x3 mosaic)', '9')
     .option('--prepare-only', 'build the repository and stop before running the pipeline')
+    .option('--dashboard [port]', 'serve the live dashboard of the run (default: on, a free port)', true)
+    .option('--no-dashboard', 'do not serve the dashboard')
     .action(async (flags: DemoFlags) => {
       const script = join(packageRoot, 'examples', 'toycam', 'demo.ts');
       if (!existsSync(script))
@@ -52,6 +59,17 @@ export function registerDemoCommands(program: Command): void {
         );
       // resolve tsx from this package, not from the user's working directory
       const tsx = import.meta.resolve('tsx');
+      const port = flags.prepareOnly ? undefined : parsePort(flags.dashboard, '--dashboard');
+      if (port !== undefined && !flags.dir) {
+        // the dashboard must know where the run will appear: choose the demo directory here
+        mkdirSync('demo', { recursive: true });
+        flags.dir = createUniqueDir(join('demo', 'toycam'));
+      }
+      // found once `quanta submit` (run by the demo) has created the run's journal
+      const dashboard =
+        port === undefined || !flags.dir
+          ? undefined
+          : await startRunDashboard({ port, findSubmitDir: runLocator(join(resolve(flags.dir), 'submit')) });
       const argv = [
         '--import',
         tsx,
@@ -63,10 +81,14 @@ export function registerDemoCommands(program: Command): void {
         positiveInt('--detectors', flags.detectors, 9),
         ...(flags.prepareOnly ? ['--prepare-only'] : []),
       ];
-      const code = await new Promise<number>((res) => {
-        const child = spawn(process.execPath, argv, { stdio: 'inherit', cwd: process.cwd() });
-        child.on('exit', (c, sig) => res(c ?? (sig ? 1 : 0)));
-      });
-      process.exitCode = code;
+      try {
+        const code = await new Promise<number>((res) => {
+          const child = spawn(process.execPath, argv, { stdio: 'inherit', cwd: process.cwd() });
+          child.on('exit', (c, sig) => res(c ?? (sig ? 1 : 0)));
+        });
+        process.exitCode = code;
+      } finally {
+        await dashboard?.close();
+      }
     });
 }

@@ -11,12 +11,17 @@ import { requestCancel } from '../../engine/cancel.js';
 import { journalPath } from '../../engine/journal-schema.js';
 import { createProgressDisplay } from '../../engine/progress.js';
 import { formatReport, formatStatus, runReport, runStatus } from '../../engine/report.js';
+import { watchStatus, writeResourcesFile } from '../../monitor/index.js';
 import { startRun, type RunStatus, type RunSummary } from '../../engine/run.js';
 import { loadWorkflow, type Workflow } from '../../engine/workflow.js';
 import { UsageError } from '../../errors.js';
 import { prepareRun } from '../../qgraph/prepare.js';
 import { createExecutor } from '../../executors/create-executor.js';
+import { inAllocation, prepareSbatch, preparedSite, runUnderSlurm } from '../../executors/slurm/index.js';
+import type { SlurmRunContext } from '../../executors/slurm/index.js';
+import { loadSubmitConfig } from '../../config/index.js';
 import { printJson } from '../output.js';
+import { parsePort, startRunDashboard } from './dashboard.js';
 
 const EXIT: Record<RunStatus, number> = {
   succeeded: 0,
@@ -34,6 +39,9 @@ interface RunFlags {
   force?: boolean;
   retryFailed?: boolean;
   labels?: string;
+  /** `--dashboard [port]`: true without a port (a free one) */
+  dashboard?: string | boolean;
+  dashboardHost?: string;
 }
 
 function positive(v: string | undefined, flag: string): number | undefined {
@@ -44,11 +52,60 @@ function positive(v: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-/** Drive a run to its end with progress and signal handling; sets the exit code. */
+/** `--executor`, else the submit config's provider: Slurm -> the pilot, otherwise local. */
+function executorName(flags: RunFlags, provider: string | undefined): 'local' | 'pilot' {
+  const name = flags.executor ?? (provider === 'Slurm' ? 'pilot' : 'local');
+  if (name !== 'local' && name !== 'pilot') {
+    throw new UsageError('EXECUTOR_UNKNOWN', `unknown executor '${name}' (known: local, pilot)`, {
+      key: '--executor',
+    });
+  }
+  return name;
+}
+
+/**
+ * Drive a run to its end with progress and signal handling; sets the exit code. With the pilot
+ * executor the run goes over the nodes of this Slurm allocation, stops before its wall time and
+ * leaves the rest to a successor job.
+ */
+/** drive() with the optional dashboard (`--dashboard [port]`), served while the run goes on. */
 async function drive(
   submitDir: string,
   workflow: Workflow | undefined,
   flags: RunFlags,
+): Promise<RunSummary> {
+  const port = parsePort(flags.dashboard, '--dashboard');
+  const dashboard =
+    port === undefined
+      ? undefined
+      : await startRunDashboard({ submitDir, port, host: flags.dashboardHost ?? '127.0.0.1' });
+  try {
+    return await driveRun(submitDir, workflow, flags);
+  } finally {
+    await dashboard?.close();
+  }
+}
+
+async function driveRun(
+  submitDir: string,
+  workflow: Workflow | undefined,
+  flags: RunFlags,
+): Promise<RunSummary> {
+  const site = await preparedSite(submitDir);
+  if (executorName(flags, site?.provider) === 'local') return driveWith(submitDir, workflow, flags);
+  const summary = await runUnderSlurm({ submitDir, site }, (ctx) =>
+    driveWith(submitDir, workflow, flags, ctx),
+  );
+  // the run goes on in the successor job: this batch job did its part
+  if (summary.status === 'deadline' && summary.successor?.submitted) process.exitCode = 0;
+  return summary;
+}
+
+async function driveWith(
+  submitDir: string,
+  workflow: Workflow | undefined,
+  flags: RunFlags,
+  slurm?: SlurmRunContext,
 ): Promise<RunSummary> {
   const cores = positive(flags.cores, '--cores');
   const memoryMB = positive(flags.memory, '--memory');
@@ -56,12 +113,15 @@ async function drive(
   const handle = await startRun({
     submitDir,
     workflow,
-    executor: ({ runId }) =>
-      createExecutor(flags.executor ?? 'local', {
-        runId,
-        submitDir,
-        local: { ...(cores ? { cores } : {}), ...(memoryMB ? { memoryMB } : {}) },
-      }),
+    executor: slurm
+      ? slurm.executor
+      : ({ runId }) =>
+          createExecutor('local', {
+            runId,
+            submitDir,
+            local: { ...(cores ? { cores } : {}), ...(memoryMB ? { memoryMB } : {}) },
+          }),
+    ...(slurm?.deadline ? { deadline: slurm.deadline, deadlineMarginSec: slurm.deadlineMarginSec } : {}),
     retryFailed: flags.retryFailed,
     labels: flags.labels
       ? flags.labels
@@ -97,26 +157,48 @@ async function drive(
 
 function runFlags(cmd: Command): Command {
   return cmd
-    .option('--executor <name>', 'local | pilot', 'local')
+    .option(
+      '--executor <name>',
+      'local | pilot (default: pilot when the config says provider: Slurm, else local)',
+    )
     .option('--cores <n>', 'local executor: cores to use (default: all)')
     .option('--memory <MB>', 'local executor: memory budget in MB (default: total less a reserve)')
+    .option('--dashboard [port]', 'serve the live dashboard during the run (default port: a free one)')
+    .option(
+      '--dashboard-host <host>',
+      'address of --dashboard (default 127.0.0.1; others need the run token)',
+    )
     .option('--json', 'print the run summary as JSON on stdout');
 }
 
-function needSubmitDir(dir: string): string {
+function needSubmitDir(dir: string, opts: { prepared?: boolean } = {}): string {
   const d = resolve(dir);
-  if (!existsSync(journalPath(d))) {
-    throw new UsageError('NO_JOURNAL', `${dir} is not a submit directory (no journal.sqlite3 in it)`, {
-      file: dir,
-    });
-  }
-  return d;
+  // a run prepared by `quanta qgraph` / `quanta sbatch` has its workflow but no journal yet
+  if (existsSync(journalPath(d)) || (opts.prepared && existsSync(join(d, 'workflow.json')))) return d;
+  throw new UsageError(
+    'NO_JOURNAL',
+    opts.prepared
+      ? `${dir} is not a submit directory (no journal.sqlite3 and no workflow.json in it)`
+      : `${dir} is not a submit directory (no journal.sqlite3 in it)`,
+    { file: dir },
+  );
 }
 
 /** Build the QG and the submit dir (the pipeline helper's prepareRun), then hand back its workflow. */
 async function prepareFromBps(configPath: string): Promise<{ submitDir: string; workflow: Workflow }> {
   const prepared = await prepareRun(configPath);
   return { submitDir: prepared.submitDir, workflow: loadWorkflow(prepared.workflowPath) };
+}
+
+/** Outside an allocation the pilot cannot run here: write the batch script and sbatch it. */
+async function submitBatch(configOrSubmitDir: string, flags: RunFlags): Promise<void> {
+  const r = await prepareSbatch({ configPath: configOrSubmitDir, submit: true });
+  if (flags.json) printJson(r);
+  else
+    process.stderr.write(
+      `not inside a Slurm allocation: submitted Slurm job ${r.jobId} (${r.script})\n` +
+        `submit dir: ${r.submitDir}\nfollow it with: quanta status ${r.submitDir} --watch\n`,
+    );
 }
 
 export function registerRunCommands(program: Command): void {
@@ -150,6 +232,12 @@ export function registerRunCommands(program: Command): void {
   runFlags(
     program.command('submit <bps>').description('build the quantum graph from a bps submit YAML and run it'),
   ).action(async (bps: string, flags: RunFlags) => {
+    const config = await loadSubmitConfig(resolve(bps));
+    if (executorName(flags, config.site.provider) === 'pilot' && !inAllocation()) {
+      // from a login node: build the QG here, run it in a batch job over nodes_per_block nodes
+      await submitBatch(bps, flags);
+      return;
+    }
     const { submitDir, workflow } = await prepareFromBps(resolve(bps));
     if (!flags.json) process.stderr.write(`submit dir: ${submitDir}\n`);
     await drive(submitDir, workflow, flags);
@@ -164,7 +252,13 @@ export function registerRunCommands(program: Command): void {
         .option('--labels <labels>', 'run only the jobs of these task labels (comma-separated)')
         .option('--force', 'take the run over even if another manager seems alive'),
     ).action(async (dir: string, flags: RunFlags) => {
-      await drive(needSubmitDir(dir), undefined, flags);
+      const submitDir = needSubmitDir(dir, { prepared: true });
+      const site = await preparedSite(submitDir);
+      if (executorName(flags, site?.provider) === 'pilot' && !inAllocation()) {
+        await submitBatch(submitDir, flags);
+        return;
+      }
+      await drive(submitDir, undefined, flags);
     });
   }
 
@@ -172,7 +266,32 @@ export function registerRunCommands(program: Command): void {
     .command('status <submitDir>')
     .description('per-label job counts of a run (works while it runs)')
     .option('--json', 'print JSON on stdout')
-    .action((dir: string, flags: { json?: boolean }) => {
+    .option('--watch', 'refresh until the run has no manager (clear + redraw on a terminal, lines otherwise)')
+    .option('--interval <seconds>', 'refresh interval of --watch', '5')
+    .action(async (dir: string, flags: { json?: boolean; watch?: boolean; interval: string }) => {
+      if (flags.watch) {
+        if (flags.json)
+          throw new UsageError(
+            'BAD_OPTION',
+            '--watch and --json do not combine: poll `quanta status --json`, or the dashboard API /api/status',
+            { key: '--watch' },
+          );
+        const intervalSec = positive(flags.interval, '--interval') as number;
+        const abort = new AbortController();
+        const stop = () => abort.abort();
+        process.once('SIGINT', stop);
+        try {
+          await watchStatus({
+            submitDir: needSubmitDir(dir, { prepared: true }),
+            intervalSec,
+            tty: !!process.stdout.isTTY,
+            signal: abort.signal,
+          });
+        } finally {
+          process.off('SIGINT', stop);
+        }
+        return;
+      }
       const s = runStatus(needSubmitDir(dir));
       if (flags.json) printJson(s);
       else process.stdout.write(formatStatus(s));
@@ -182,8 +301,23 @@ export function registerRunCommands(program: Command): void {
     .command('report <submitDir>')
     .description('failures with log tails, attempts, peak memory per label and suggested requestMemory')
     .option('--json', 'print JSON on stdout')
-    .action((dir: string, flags: { json?: boolean }) => {
-      const r = runReport(needSubmitDir(dir));
+    .option('--resources-out <file>', 'write pipetask.<label>.requestMemory from the measured peaks (YAML)')
+    .option('--safety-factor <f>', 'multiplier of the measured peak for --resources-out', '1.2')
+    .action((dir: string, flags: { json?: boolean; resourcesOut?: string; safetyFactor: string }) => {
+      const submitDir = needSubmitDir(dir);
+      const r = runReport(submitDir);
+      if (flags.resourcesOut) {
+        const out = writeResourcesFile(
+          resolve(flags.resourcesOut),
+          submitDir,
+          r.resources,
+          positive(flags.safetyFactor, '--safety-factor'),
+        );
+        process.stderr.write(
+          `wrote ${flags.resourcesOut}: requestMemory for ${out.labels.length} label(s)` +
+            `${out.skipped.length ? `; no measured peak for ${out.skipped.join(', ')}` : ''}\n`,
+        );
+      }
       if (flags.json) printJson(r);
       else process.stdout.write(formatReport(r));
     });
