@@ -127,6 +127,7 @@ function runTimed(cmd: string, args: string[], cwd: string): number {
     cwd,
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: PEER_TIMEOUT_SEC * 1000,
+    killSignal: 'SIGKILL', // Snakemake takes minutes to act on SIGTERM
   });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
     throw new Error(`did not finish within ${PEER_TIMEOUT_SEC} s (--peer-timeout=SEC)`);

@@ -45,15 +45,23 @@ interface Tracked {
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
+  // after every job the group is usually gone (ESRCH): an error without a stack trace is much
+  // cheaper to make, and this runs once per job
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     process.kill(-pid, signal);
   } catch {
     // the group is already gone
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
 export class JobRunner {
   private readonly running = new Map<string, Tracked>();
+  /** log directories made already (one mkdir per label, not per job) */
+  private readonly logDirs = new Set<string>();
   private sampler?: NodeJS.Timeout;
   private readonly pool: WarmPool;
   private readonly sampleMs: number;
@@ -80,7 +88,11 @@ export class JobRunner {
     const startedAt = Date.now();
     let r: Ended;
     try {
-      mkdirSync(dirname(job.logPath), { recursive: true });
+      const logDir = dirname(job.logPath);
+      if (!this.logDirs.has(logDir)) {
+        mkdirSync(logDir, { recursive: true });
+        this.logDirs.add(logDir);
+      }
       r = await this.execute(t);
     } finally {
       this.finish(t);
@@ -155,7 +167,14 @@ export class JobRunner {
     env: Record<string, string> | undefined,
     cwd: string | undefined,
   ): Promise<{ exitCode: number | null; signal: string | null; message?: string }> {
-    const fd = openSync(t.job.logPath, 'a');
+    let fd: number;
+    try {
+      fd = openSync(t.job.logPath, 'a');
+    } catch {
+      // the log directory was removed under a running executor: make it again
+      mkdirSync(dirname(t.job.logPath), { recursive: true });
+      fd = openSync(t.job.logPath, 'a');
+    }
     return new Promise((resolve) => {
       let settled = false;
       const child = spawn(argv[0], argv.slice(1), {

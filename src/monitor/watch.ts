@@ -13,6 +13,7 @@ import {
   type RunEta,
   type RunStatusReport,
 } from '../engine/report.js';
+import { pendingBatchJob } from '../executors/slurm/index.js';
 import { managerLive } from './api.js';
 
 export interface WatchOptions {
@@ -57,6 +58,7 @@ export async function watchStatus(o: WatchOptions): Promise<RunStatusReport> {
   const out = o.stream ?? process.stdout;
   let printed = '';
   let waited = false;
+  let announced = '';
   for (;;) {
     if (!existsSync(journalPath(o.submitDir))) {
       if (o.signal?.aborted) return runStatusOrEmpty(o.submitDir);
@@ -78,17 +80,27 @@ export async function watchStatus(o: WatchOptions): Promise<RunStatusReport> {
     } finally {
       j.close();
     }
-    const stop = !live || !!o.signal?.aborted;
+    // between two batch jobs of a Slurm run (wall-time successor queued) nobody drives the run,
+    // yet it is not over: keep watching while Slurm holds the next job
+    const queued =
+      !live && eta.remaining > 0 && !o.signal?.aborted ? await pendingBatchJob(o.submitDir) : undefined;
+    const stop = (!live && !queued) || !!o.signal?.aborted;
     if (o.tty) {
-      const footer = live
-        ? `refreshing every ${o.intervalSec} s (${new Date().toLocaleTimeString()}); Ctrl-C stops watching, not the run`
-        : 'the run has no manager now: stopped watching';
+      const footer = queued
+        ? `Slurm job ${queued.jobId} (${queued.state}) will continue the run; refreshing every ${o.intervalSec} s`
+        : live
+          ? `refreshing every ${o.intervalSec} s (${new Date().toLocaleTimeString()}); Ctrl-C stops watching, not the run`
+          : 'the run has no manager now: stopped watching';
       out.write(`\x1b[H\x1b[2J${formatStatus(s)}${etaText(eta, live)}\n${footer}\n`);
     } else {
       const l = plainLine(s);
       if (l !== printed) {
         printed = l;
         out.write(`[${new Date().toISOString()}] ${l}; ${etaText(eta, live)}\n`);
+      }
+      if (queued && queued.jobId !== announced) {
+        announced = queued.jobId;
+        out.write(`Slurm job ${queued.jobId} (${queued.state}) will continue the run\n`);
       }
       if (stop) out.write(formatStatus(s));
     }

@@ -19,6 +19,7 @@ export {
   readJobsRecord,
   requestFromJob,
   jobsRecordPath,
+  pendingBatchJob,
 } from './successor.js';
 export type { SuccessorOutcome, SlurmJobsRecord } from './successor.js';
 export { runUnderSlurm, slurmDeadline, marginFor } from './run.js';

@@ -102,3 +102,23 @@ export async function submitSuccessor(
   recordSubmission(submitDir, { jobId, kind: 'successor', after: currentJobId }, max);
   return { submitted: true, jobId, resubmission: used + 1 };
 }
+
+/**
+ * The run's latest batch job when Slurm still has it queued or starting (a successor waiting for
+ * its predecessor, or a first job waiting for nodes); undefined when there is none or Slurm's
+ * tools are not here. `quanta status --watch` keeps watching through that gap.
+ */
+export async function pendingBatchJob(
+  submitDir: string,
+  opts: SlurmCommandOptions = {},
+): Promise<{ jobId: string; state: string } | undefined> {
+  const last = readJobsRecord(submitDir).jobs.at(-1);
+  if (!last) return undefined;
+  try {
+    const info = await showJob(last.jobId, { timeoutMs: 10_000, ...opts });
+    const state = info.JobState ?? '';
+    return /^(PENDING|CONFIGURING|REQUEUED|RESIZING)/.test(state) ? { jobId: last.jobId, state } : undefined;
+  } catch {
+    return undefined; // no scontrol here, or the job is long gone from slurmctld's memory
+  }
+}
