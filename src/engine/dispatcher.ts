@@ -20,8 +20,15 @@ export function dispatchReady(st: RunState, executor: Executor): void {
   let canStart: ((j: number) => boolean) | undefined;
   if (o.deadline) {
     const limit = o.deadline - (o.deadlineMarginSec ?? 60) * 1000;
-    const expected = labels.map((l) => p90(st.durations.get(l) ?? []) ?? (o.defaultJobSec ?? 300) * 1000);
-    canStart = (j) => Date.now() + expected[labelOf[j]] <= limit;
+    // a label's p90 run time once some of its jobs finished; before that the job's own time limit
+    // (bps requestWalltime) when it has one, else defaultJobSec
+    const measured = labels.map((l) => p90(st.durations.get(l) ?? []));
+    const fallbackMs = (o.defaultJobSec ?? 300) * 1000;
+    canStart = (j) => {
+      const limitSec = wf.jobs[j].timeoutSec;
+      const expected = measured[labelOf[j]] ?? (limitSec ? limitSec * 1000 : fallbackMs);
+      return Date.now() + expected <= limit;
+    };
   }
   const { dispatches, unfit } = sched.pick(workers, canStart);
   const biggest = workers.reduce((m, w) => Math.max(m, w.memoryMB), 0);

@@ -83,6 +83,9 @@ function setup(journal: Journal, opts: SetupOptions): OpenedRun {
       writeJsonAtomic(copy, wf);
     } else if (existsSync(copy)) {
       wf = loadWorkflow(copy);
+      // restores trust the copy without validating it: keep it in its normalised form (defaults
+      // such as requestCpus filled in), as for a workflow handed over directly
+      writeJsonAtomic(copy, wf);
     } else {
       throw new UsageError(
         'NO_RUN',

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { openJournalReadOnly } from '../../src/engine/journal-read.js';
 import { createPilotExecutor } from '../../src/executors/pilot/index.js';
-import { readJobsRecord } from '../../src/executors/slurm/index.js';
+import {
+  readJobsRecord,
+  recordSubmission,
+  submitSbatch,
+  writeScript,
+} from '../../src/executors/slurm/index.js';
 import { describeWithService, probeService } from '../helpers/services.js';
 import {
   jobOutput,
@@ -161,43 +166,49 @@ describeWithService('slurm', slurm, 'pilot on a real 3-node Slurm cluster', () =
     expect(rows.filter((r) => (r.ended_at as number) > killedAt).length).toBeGreaterThan(0);
   }, 150_000);
 
-  it('a run cut by its wall time finishes through the successor job', async () => {
+  it('a run cut by its wall time finishes through the successor job (quanta restore --executor pilot)', async () => {
     const dir = newSubmitDir('walltime');
-    // 72 x 3 s on 6 slots is ~36 s of work; each 1-minute allocation may run jobs for 25 s
-    const jobs = Array.from({ length: 72 }, (_, i) => ({ id: `w.${i}`, label: 'w', argv: ['sleep', '3'] }));
-    const first = await submitRun(
-      env,
-      dir,
-      writeWorkflow(dir, 'walltime', jobs),
-      { time: '1' },
-      {
-        QUANTA_WALLTIME_MARGIN_SEC: '35',
-        TEST_DEFAULT_JOB_SEC: '3',
-      },
+    // 72 x 3 s on 6 slots is ~36 s of work; each 1-minute allocation may run jobs for 25 s. The
+    // jobs' requestWalltime (timeoutSec 5) is the run-time estimate until some have finished.
+    const jobs = Array.from({ length: 72 }, (_, i) => ({
+      id: `w.${i}`,
+      label: 'w',
+      argv: ['sleep', '3'],
+      timeoutSec: 5,
+    }));
+    // a prepared run: the workflow in the submit dir, restored by the real CLI in every allocation
+    writeFileSync(
+      join(dir, 'workflow.json'),
+      JSON.stringify({ name: 'walltime', jobs: jobs.map((j) => ({ requestMemory: 100, needs: [], ...j })) }),
     );
-    const summaries: {
-      jobId: string;
-      status: string;
-      totals: { succeeded: number; failed: number };
-      successor?: { submitted: boolean; jobId?: string };
-    }[] = [];
+    const script = writeScript({ jobName: 'quanta-walltime', nodes: 3, exclusive: true, time: '1' }, dir, {
+      env: { QUANTA_WALLTIME_MARGIN_SEC: '35' },
+      argv: [process.execPath, join(root, 'bin/quanta.js'), 'restore', dir, '--executor', 'pilot', '--json'],
+    });
+    const first = await submitSbatch(script, { env, cwd: dir });
+    recordSubmission(dir, { jobId: first, kind: 'initial' }, 3);
+    const summaries: { jobId: string; status: string; totals: { succeeded: number; failed: number } }[] = [];
     let jobId: string | undefined = first;
     while (jobId && summaries.length < 4) {
       expect(await waitForJob(env, jobId, 120_000), jobOutput(dir, jobId)).toBe('COMPLETED');
-      const s = JSON.parse(readFileSync(join(dir, `entry-${jobId}.json`), 'utf8'));
-      summaries.push(s);
-      jobId = s.successor?.jobId;
+      const out = readFileSync(join(dir, `slurm-${jobId}.stdout`), 'utf8').trim();
+      summaries.push({ jobId, ...JSON.parse(out) });
+      const current: string = jobId;
+      jobId = readJobsRecord(dir).jobs.find((j) => j.after === current)?.jobId;
     }
     expect(summaries[0].status).toBe('deadline');
     expect(summaries[0].totals.succeeded).toBeGreaterThan(0);
     expect(summaries[0].totals.succeeded).toBeLessThan(72);
-    expect(summaries[0].successor).toMatchObject({ submitted: true });
+    expect(jobOutput(dir, first)).toMatch(/successor job \d+ \(resubmission 1\) restores the run/);
     const last = summaries.at(-1)!;
     expect(last).toMatchObject({ status: 'succeeded', totals: { succeeded: 72, failed: 0 } });
-    expect(last.successor).toBeUndefined();
     // every successor ran after its predecessor (afterany) and is on record
     const rec = readJobsRecord(dir);
-    expect(rec.jobs.map((j) => j.after)).toEqual(summaries.slice(0, -1).map((s) => s.jobId));
-    expect(rec.jobs.map((j) => j.jobId)).toEqual(summaries.slice(1).map((s) => s.jobId));
+    const successors = rec.jobs.filter((j) => j.kind === 'successor');
+    expect(successors.map((j) => j.after)).toEqual(summaries.slice(0, -1).map((s) => s.jobId));
+    expect(successors.map((j) => j.jobId)).toEqual(summaries.slice(1).map((s) => s.jobId));
+    // finished work is never redone: one counted attempt per job over all allocations
+    const { jobs: rows } = journalRows(dir);
+    expect(rows.every((r) => r.state === 'succeeded' && r.attempt === 1)).toBe(true);
   }, 300_000);
 });

@@ -1,6 +1,7 @@
 /**
  * Test entry script run INSIDE a Slurm batch job: engine + pilot executor over the allocation,
- * exactly what `quanta restore SUBMIT_DIR --executor pilot` does once the CLI is wired.
+ * the library calls behind `quanta restore SUBMIT_DIR --executor pilot` (the wall-time test runs
+ * that CLI itself), plus a JSON file per batch job that the tests read.
  *   node --import tsx test/slurm/run-pilot.ts SUBMIT_DIR WORKFLOW.json
  * Writes <submitDir>/entry-<SLURM_JOB_ID>.json with the run summary (tests read it).
  */
