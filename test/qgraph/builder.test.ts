@@ -4,7 +4,16 @@ import { buildQuantumGraph, type BuildOptions } from '../../src/qgraph/builder.j
 import { decodeQuantumGraph, encodeQuantumGraph } from '../../src/qgraph/file.js';
 import type { QuantumGraph } from '../../src/qgraph/types.js';
 import { regionsOverlap as overlaps } from '../../src/butler/region.js';
-import { box, conn, memorySource, taskNode, toyRows, uuid, type MemoryRepo } from './memory-source.js';
+import {
+  box,
+  conn,
+  memorySource,
+  rawInputs,
+  taskNode,
+  toyRows,
+  uuid,
+  type MemoryRepo,
+} from './memory-source.js';
 
 const ED = ['instrument', 'exposure', 'detector'];
 const VD = ['instrument', 'visit', 'detector'];
@@ -35,12 +44,7 @@ function repoWith(
     patches: [],
     vdr: [],
     inputs: {
-      raw: rows.map((r) => ({
-        id: uuid(),
-        dataId: { instrument: 'ToyCam', exposure: r.exposure, detector: r.detector },
-        run: 'ToyCam/raw/all',
-        path: `raw/${r.exposure}_${r.detector}.fits`,
-      })),
+      raw: rawInputs(rows, 'ToyCam/raw/all'),
     },
     outputRun: {},
     where,

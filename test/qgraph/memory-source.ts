@@ -95,6 +95,16 @@ export function uuid(): string {
   return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 }
 
+/** One raw per row of `toyRows`, in `run` (the overall input of the toy pipelines). */
+export function rawInputs(rows: DataId[], run: string): SourceDataset[] {
+  return rows.map((r) => ({
+    id: uuid(),
+    dataId: { instrument: 'ToyCam', exposure: r.exposure, detector: r.detector },
+    run,
+    path: `raw/${r.exposure}_${r.detector}.fits`,
+  }));
+}
+
 /** ToyCam rows: visits (= exposures) x detectors, band alternating r/g. */
 export function toyRows(visits: number[], detectors: number[]): DataId[] {
   const rows: DataId[] = [];

@@ -6,7 +6,7 @@ import { buildQuantumGraph } from '../../src/qgraph/builder.js';
 import { parseWorkflow } from '../../src/engine/workflow.js';
 import { toWorkflow } from '../../src/qgraph/workflow.js';
 import { quantumFileSchema } from '../../src/task/quantum-file.js';
-import { conn, memorySource, taskNode, toyRows, uuid } from './memory-source.js';
+import { conn, memorySource, rawInputs, taskNode, toyRows } from './memory-source.js';
 import { regionsOverlap as overlaps } from '../../src/butler/region.js';
 
 const ED = ['instrument', 'exposure', 'detector'];
@@ -19,12 +19,7 @@ async function smallGraph() {
     patches: [],
     vdr: [],
     inputs: {
-      raw: rows.map((r) => ({
-        id: uuid(),
-        dataId: { instrument: 'ToyCam', exposure: r.exposure, detector: r.detector },
-        run: 'raw/all',
-        path: `raw/${r.exposure}_${r.detector}.fits`,
-      })),
+      raw: rawInputs(rows, 'raw/all'),
     },
     outputRun: {},
   });

@@ -22,6 +22,39 @@ function concat(cats: CatalogValue[], col: string): Float64Array {
   return out;
 }
 
+interface AnalysisConfig {
+  brightMag: number;
+  faintMag: number;
+  isolationArcsec: number;
+}
+
+/** Match the good sources of `cats` to the truth and make the four outputs (both analysis tasks). */
+function analyse(
+  cats: CatalogValue[],
+  truthValue: CatalogValue,
+  band: Band,
+  good: Uint8Array,
+  c: AnalysisConfig,
+  label: string,
+  log: { info(msg: string, data?: Record<string, unknown>): void },
+): Record<string, unknown> {
+  const magRange: [number, number] = [c.brightMag, c.faintMag];
+  const r = residuals(
+    concat(cats, 'ra'),
+    concat(cats, 'dec'),
+    concat(cats, 'mag'),
+    skyFromColumns(truthValue.columns),
+    {
+      band,
+      good,
+      magRange,
+      isolationArcsec: c.isolationArcsec,
+    },
+  );
+  log.info(`${label} residuals`, { band, n: r.n, dmagRms: r.dmagRms, astromRmsMas: r.astromRmsMas });
+  return outputs(r, `${label} ${band}`, magRange);
+}
+
 function outputs(r: Residuals, label: string, magRange: [number, number]): Record<string, unknown> {
   return {
     table: {
@@ -90,15 +123,7 @@ export const analyzeSingleFrame = defineTask({
     const flux = concat(cats, 'flux');
     const fluxErr = concat(cats, 'fluxErr');
     const good = Uint8Array.from(flags, (f, k) => (f === 0 && flux[k] > 100 * fluxErr[k] ? 1 : 0));
-    const truth = skyFromColumns((inputs.truth as CatalogValue).columns);
-    const r = residuals(concat(cats, 'ra'), concat(cats, 'dec'), concat(cats, 'mag'), truth, {
-      band,
-      good,
-      magRange: [c.brightMag, c.faintMag],
-      isolationArcsec: c.isolationArcsec,
-    });
-    log.info('single-frame residuals', { band, n: r.n, dmagRms: r.dmagRms, astromRmsMas: r.astromRmsMas });
-    return outputs(r, `src ${band}`, [c.brightMag, c.faintMag]);
+    return analyse(cats, inputs.truth as CatalogValue, band, good, c, 'src', log);
   },
 });
 
@@ -145,14 +170,6 @@ export const analyzeCoadd = defineTask({
     const good = Uint8Array.from(concat(cats, 'flags'), (f) =>
       f & (FLAG.EDGE_OR_SAT | FLAG.APERTURE) ? 0 : 1,
     );
-    const truth = skyFromColumns((inputs.truth as CatalogValue).columns);
-    const r = residuals(concat(cats, 'ra'), concat(cats, 'dec'), concat(cats, 'mag'), truth, {
-      band,
-      good,
-      magRange: [c.brightMag, c.faintMag],
-      isolationArcsec: c.isolationArcsec,
-    });
-    log.info('forced residuals', { band, n: r.n, dmagRms: r.dmagRms, astromRmsMas: r.astromRmsMas });
-    return outputs(r, `forced ${band}`, [c.brightMag, c.faintMag]);
+    return analyse(cats, inputs.truth as CatalogValue, band, good, c, 'forced', log);
   },
 });

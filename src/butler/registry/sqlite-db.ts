@@ -53,7 +53,8 @@ export class SqliteDb implements Db {
     });
     insertAll(rows);
     // statistics for the planner after a bulk load (cheap: SQLite samples)
-    if (rows.length >= 1000) this.db.exec(`ANALYZE ${q(table)}`);
+    // (a prepared statement, not exec: `table` is one of the registry's own tables, quoted by q())
+    if (rows.length >= 1000) this.db.prepare(`ANALYZE ${q(table)}`).run();
     return Promise.resolve();
   }
 

@@ -64,11 +64,10 @@ function executorName(flags: RunFlags, provider: string | undefined): 'local' | 
 }
 
 /**
- * Drive a run to its end with progress and signal handling; sets the exit code. With the pilot
- * executor the run goes over the nodes of this Slurm allocation, stops before its wall time and
- * leaves the rest to a successor job.
+ * Drive a run to its end; sets the exit code. Serves the dashboard meanwhile with `--dashboard`.
+ * With the pilot executor the run goes over the nodes of this Slurm allocation, stops before its
+ * wall time and leaves the rest to a successor job.
  */
-/** drive() with the optional dashboard (`--dashboard [port]`), served while the run goes on. */
 async function drive(
   submitDir: string,
   workflow: Workflow | undefined,
@@ -80,27 +79,20 @@ async function drive(
       ? undefined
       : await startRunDashboard({ submitDir, port, host: flags.dashboardHost ?? '127.0.0.1' });
   try {
-    return await driveRun(submitDir, workflow, flags);
+    const site = await preparedSite(submitDir);
+    if (executorName(flags, site?.provider) === 'local') return await driveWith(submitDir, workflow, flags);
+    const summary = await runUnderSlurm({ submitDir, site }, (ctx) =>
+      driveWith(submitDir, workflow, flags, ctx),
+    );
+    // the run goes on in the successor job: this batch job did its part
+    if (summary.status === 'deadline' && summary.successor?.submitted) process.exitCode = 0;
+    return summary;
   } finally {
     await dashboard?.close();
   }
 }
 
-async function driveRun(
-  submitDir: string,
-  workflow: Workflow | undefined,
-  flags: RunFlags,
-): Promise<RunSummary> {
-  const site = await preparedSite(submitDir);
-  if (executorName(flags, site?.provider) === 'local') return driveWith(submitDir, workflow, flags);
-  const summary = await runUnderSlurm({ submitDir, site }, (ctx) =>
-    driveWith(submitDir, workflow, flags, ctx),
-  );
-  // the run goes on in the successor job: this batch job did its part
-  if (summary.status === 'deadline' && summary.successor?.submitted) process.exitCode = 0;
-  return summary;
-}
-
+/** The engine run itself, with progress on the terminal and SIGINT/SIGTERM handling. */
 async function driveWith(
   submitDir: string,
   workflow: Workflow | undefined,
