@@ -21,13 +21,14 @@ describe('resources file', () => {
   });
 
   it('writes pipetask.<label>.requestMemory from measured peaks, loadable through includeConfigs', async () => {
-    // a run whose jobs really use memory: 'big' touches 120 MB, 'small' nothing much
+    // a run whose jobs really use memory: 'big' touches 120 MB, 'small' nothing much. Every job
+    // lives a few sampling periods: a job shorter than one period may end before it is sampled.
     const run = runToEnd('resources-alloc', (dir) => ({
       name: 'alloc',
       jobs: [
         job(dir, 'big.0', 'big', { alloc: 120, sleep: 600, requestMemory: 1000 }),
         job(dir, 'big.1', 'big', { alloc: 60, sleep: 600, requestMemory: 1000 }),
-        job(dir, 'small.0', 'small', { requestMemory: 2000 }),
+        job(dir, 'small.0', 'small', { sleep: 400, requestMemory: 2000 }),
       ],
     }));
     expect(run.summary.status).toBe('succeeded');
