@@ -8,7 +8,7 @@
  * Options: --runs=N (default 3), --scale=F (fraction of the DAG, default 1), --no-peers,
  * --no-parallel, --no-makeflow, --no-snakemake, --peer-timeout=SEC (default 900).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -86,23 +86,35 @@ async function quanta(wf: Workflow): Promise<number> {
   });
 }
 
-function floor(n: number): Promise<number> {
-  return timeIt(
-    () =>
-      new Promise<void>((done) => {
-        let started = 0;
-        let finished = 0;
-        const next = () => {
-          if (started >= n) return;
-          started++;
-          spawn(TRUE, [], { stdio: 'ignore' }).once('exit', () => {
-            if (++finished === n) done();
-            else next();
-          });
-        };
-        for (let i = 0; i < SLOTS; i++) next();
-      }),
-  );
+/**
+ * The floor: a bare Node.js process (no tsx, no quanta loaded) that spawns n /bin/true, SLOTS in
+ * flight. It runs in its own small process because fork() cost grows with the parent's memory:
+ * timed inside this tsx-loaded bench (~130 MB resident) the same loop takes about twice as long.
+ */
+const FLOOR_SCRIPT = `
+const { spawn } = require('node:child_process');
+const [cmd, n, slots] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+let started = 0, finished = 0;
+const t0 = performance.now();
+const next = () => {
+  if (started >= n) return;
+  started++;
+  spawn(cmd, [], { stdio: 'ignore' }).once('exit', () => {
+    if (++finished === n) process.stdout.write(String(performance.now() - t0));
+    else next();
+  });
+};
+for (let i = 0; i < slots; i++) next();
+`;
+
+async function floor(n: number): Promise<number> {
+  const r = spawnSync(process.execPath, ['-e', FLOOR_SCRIPT, TRUE, String(n), String(SLOTS)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const ms = Number(r.stdout);
+  if (r.status !== 0 || !Number.isFinite(ms) || ms <= 0) throw new Error(`floor loop failed: ${r.stdout}`);
+  return ms;
 }
 
 /** Whether `cmd` is on PATH; as root, installs the Debian packages when apt has them (QUANTA_BENCH_INSTALL=0: never). */

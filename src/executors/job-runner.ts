@@ -1,15 +1,15 @@
 /**
  * Runs one job on this machine: the piece shared by the local executor and the pilot worker.
  * Command jobs are child processes in their own process group (argv arrays, never a shell),
- * stdout+stderr appended to the job's log file. Task jobs run in warm Node processes (WarmPool).
+ * started by small spawner processes (spawner-pool.ts), stdout+stderr appended to the job's log file. Task jobs run in warm Node processes (WarmPool).
  * The resident memory of each job's process tree is sampled from /proc every ~100 ms; the group
  * is killed when it exceeds the job's memory (when enforced), on timeout, or on request.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DispatchJob, JobOutcome, JobResult } from '../engine/executor.js';
 import { sampleTreesMB } from './proc-tree.js';
+import { SpawnerPool, type CommandEnded } from './spawner-pool.js';
 import { WarmPool } from './warm-pool.js';
 
 export interface JobRunnerOptions {
@@ -21,6 +21,8 @@ export interface JobRunnerOptions {
   killGraceMs?: number;
   /** extra environment for every job (e.g. QUANTA_RUN_ID, so orphans can be found after a crash) */
   env?: Record<string, string>;
+  /** spawner processes that start command jobs in parallel (default 2; see spawner-process.ts) */
+  spawners?: number;
 }
 
 interface Ended {
@@ -64,6 +66,7 @@ export class JobRunner {
   private readonly logDirs = new Set<string>();
   private sampler?: NodeJS.Timeout;
   private readonly pool: WarmPool;
+  private readonly spawners: SpawnerPool;
   private readonly sampleMs: number;
   private readonly graceMs: number;
   private readonly warm: boolean;
@@ -75,6 +78,7 @@ export class JobRunner {
     this.graceMs = opts.killGraceMs ?? 2000;
     this.env = opts.env ?? {};
     this.pool = new WarmPool(this.env);
+    this.spawners = new SpawnerPool(Math.max(1, opts.spawners ?? 2), this.env);
   }
 
   /** Number of jobs running now. */
@@ -150,15 +154,7 @@ export class JobRunner {
     for (const t of this.running.values()) this.terminate(t, 'cancelled', 'executor shut down', true);
     if (this.sampler) clearInterval(this.sampler);
     this.sampler = undefined;
-    await this.pool.shutdown();
-  }
-
-  private cachedEnv?: Record<string, string | undefined>;
-
-  /** process.env is slow to copy (each read crosses into C++): copy it once per runner. */
-  private baseEnv(): Record<string, string | undefined> {
-    this.cachedEnv ??= { ...process.env, ...this.env };
-    return this.cachedEnv;
+    await Promise.all([this.pool.shutdown(), this.spawners.shutdown()]);
   }
 
   private runCommand(
@@ -166,56 +162,26 @@ export class JobRunner {
     argv: string[],
     env: Record<string, string> | undefined,
     cwd: string | undefined,
-  ): Promise<{ exitCode: number | null; signal: string | null; message?: string }> {
-    let fd: number;
-    try {
-      fd = openSync(t.job.logPath, 'a');
-    } catch {
-      // the log directory was removed under a running executor: make it again
-      mkdirSync(dirname(t.job.logPath), { recursive: true });
-      fd = openSync(t.job.logPath, 'a');
-    }
-    return new Promise((resolve) => {
-      let settled = false;
-      const child = spawn(argv[0], argv.slice(1), {
-        detached: true,
-        stdio: ['ignore', fd, fd],
-        cwd,
-        env: {
-          ...this.baseEnv(),
-          ...env,
-          QUANTA_JOB_ID: t.job.id,
-          QUANTA_ATTEMPT: String(t.job.attempt),
-        },
-      });
-      closeSync(fd);
-      child.once('error', (e) => {
-        if (settled) return;
-        settled = true;
-        const msg = `cannot start ${argv[0]}: ${(e as NodeJS.ErrnoException).code ?? e.message}`;
-        try {
-          const lfd = openSync(t.job.logPath, 'a');
-          writeSync(lfd, `quanta: ${msg}\n`);
-          closeSync(lfd);
-        } catch {
-          // the log directory vanished; the message still reaches the journal
-        }
-        resolve({ exitCode: null, signal: null, message: msg });
-      });
-      child.once('exit', (code, sig) => {
-        if (settled) return;
-        settled = true;
-        // reap anything the job left behind in its group
-        if (child.pid) killGroup(child.pid, 'SIGKILL');
-        resolve({ exitCode: code, signal: sig });
-      });
-      if (child.pid !== undefined) this.started(t, child.pid);
-    });
+  ): Promise<CommandEnded> {
+    return this.spawners.run(
+      {
+        argv,
+        env: { ...env, QUANTA_JOB_ID: t.job.id, QUANTA_ATTEMPT: String(t.job.attempt) },
+        ...(cwd ? { cwd } : {}),
+        logPath: t.job.logPath,
+      },
+      (pid) => this.started(t, pid),
+    );
   }
 
   private started(t: Tracked, pid: number): void {
     t.pid = pid;
     t.since = performance.now();
+    if (t.killReason) {
+      // killed while its spawner was starting it
+      killGroup(pid, 'SIGKILL');
+      return;
+    }
     if (t.job.timeoutSec && t.job.timeoutSec > 0) {
       t.timer = setTimeout(
         () => this.terminate(t, 'timeout', `timed out after ${t.job.timeoutSec} s`, false),

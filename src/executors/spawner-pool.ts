@@ -1,0 +1,159 @@
+/**
+ * The job runner's spawner processes (see spawner-process.ts): command jobs are handed to the
+ * one with the fewest jobs in flight. A spawner that dies takes its running jobs with it: their
+ * process groups are killed and they fail with a message (the engine retries them); the next job
+ * starts a fresh spawner.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { SpawnerReply, SpawnerRequest } from './spawn-protocol.js';
+
+/** How a command job ended. */
+export interface CommandEnded {
+  exitCode: number | null;
+  signal: string | null;
+  message?: string;
+}
+
+export interface CommandStart {
+  argv: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  logPath: string;
+}
+
+interface InFlight {
+  resolve: (e: CommandEnded) => void;
+  onStart: (pid: number) => void;
+  pid?: number;
+}
+
+interface Spawner {
+  child: ChildProcess;
+  jobs: Map<number, InFlight>;
+  dead: boolean;
+}
+
+function entryPoint(): { file: string; execArgv: string[] } {
+  const here = import.meta.url;
+  // from src/ (tests, tsx) the entry is TypeScript and needs the tsx loader; from dist/ it is plain JS
+  if (here.endsWith('.ts')) {
+    return { file: fileURLToPath(new URL('./spawner-process.ts', here)), execArgv: ['--import', 'tsx'] };
+  }
+  return { file: fileURLToPath(new URL('./spawner-process.js', here)), execArgv: [] };
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+}
+
+export class SpawnerPool {
+  private spawners: Spawner[] = [];
+  private nextKey = 1;
+
+  /**
+   * @param size how many spawner processes fork in parallel (at least 1)
+   * @param env added to every job's environment
+   */
+  constructor(
+    private readonly size: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  /** Start a command; `onStart` gets its process id (a group leader). Settles when it ends. */
+  run(req: CommandStart, onStart: (pid: number) => void): Promise<CommandEnded> {
+    const sp = this.pick();
+    const key = this.nextKey++;
+    return new Promise<CommandEnded>((resolve) => {
+      sp.jobs.set(key, { resolve, onStart });
+      if (sp.jobs.size === 1) this.hold(sp, true);
+      const msg: SpawnerRequest = { type: 'spawn', key, ...req };
+      sp.child.send(msg);
+    });
+  }
+
+  /** Stop every spawner; jobs still in flight settle as failed (their groups are killed). */
+  async shutdown(): Promise<void> {
+    const all = this.spawners;
+    this.spawners = [];
+    await Promise.all(
+      all.map(
+        (sp) =>
+          new Promise<void>((done) => {
+            if (sp.dead) return done();
+            sp.child.once('exit', () => done());
+            sp.child.ref(); // an idle spawner is unref'd: wait for it to go
+            if (sp.child.connected) sp.child.disconnect();
+            else sp.child.kill('SIGKILL');
+          }),
+      ),
+    );
+  }
+
+  private pick(): Spawner {
+    this.spawners = this.spawners.filter((s) => !s.dead);
+    let best: Spawner | undefined;
+    for (const s of this.spawners) if (!best || s.jobs.size < best.jobs.size) best = s;
+    if (best && (best.jobs.size === 0 || this.spawners.length >= this.size)) return best;
+    const fresh = this.launch();
+    this.spawners.push(fresh);
+    return fresh;
+  }
+
+  private launch(): Spawner {
+    const { file, execArgv } = entryPoint();
+    const child = fork(file, [], {
+      // its own process group: a terminal's Ctrl-C reaches the manager, which stops the jobs itself
+      detached: true,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      execArgv,
+    });
+    const sp: Spawner = { child, jobs: new Map(), dead: false };
+    const init: SpawnerRequest = { type: 'init', env: this.env };
+    child.send(init);
+    child.on('message', (m: SpawnerReply) => {
+      const job = sp.jobs.get(m.key);
+      if (!job) return;
+      if (m.type === 'started') {
+        job.pid = m.pid;
+        job.onStart(m.pid);
+        return;
+      }
+      sp.jobs.delete(m.key);
+      if (sp.jobs.size === 0) this.hold(sp, false);
+      job.resolve({ exitCode: m.exitCode, signal: m.signal, ...(m.message ? { message: m.message } : {}) });
+    });
+    child.on('error', () => undefined); // 'exit' follows and reports
+    child.once('exit', (code, signal) => {
+      sp.dead = true;
+      const how = signal ?? `code ${code}`;
+      for (const job of sp.jobs.values()) {
+        // nobody is left to learn how it ends: stop it, and fail it so that it is retried
+        if (job.pid !== undefined) killGroup(job.pid);
+        job.resolve({
+          exitCode: null,
+          signal: null,
+          message: `quanta's spawner process exited (${how}) while the job ran`,
+        });
+      }
+      sp.jobs.clear();
+    });
+    this.hold(sp, false);
+    return sp;
+  }
+
+  /** An idle spawner must not keep the manager's event loop alive; a busy one does. */
+  private hold(sp: Spawner, busy: boolean): void {
+    if (busy) {
+      sp.child.ref();
+      sp.child.channel?.ref();
+    } else {
+      sp.child.unref();
+      sp.child.channel?.unref();
+    }
+  }
+}

@@ -1,0 +1,151 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pidAlive } from '../../src/engine/lease.js';
+import { JobRunner } from '../../src/executors/job-runner.js';
+import { SpawnerPool } from '../../src/executors/spawner-pool.js';
+import { tempDir } from './helpers.js';
+
+/** The parent process id of `pid`, from /proc (the spawner that started a job). */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** Alive and not a zombie. */
+function running(pid: number): boolean {
+  if (!pidAlive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return cond();
+}
+
+describe('SpawnerPool', () => {
+  it("gives each job the pool's environment plus its own, and its exit code", async () => {
+    const dir = tempDir('sp-env');
+    const pool = new SpawnerPool(2, { QUANTA_RUN_ID: 'run-17' });
+    const log = join(dir, 'logs', 'a.log'); // the directory does not exist yet: the spawner makes it
+    const r = await pool.run(
+      {
+        argv: [
+          process.execPath,
+          '-e',
+          'console.log(process.env.QUANTA_RUN_ID, process.env.JOB_VAR, process.cwd()); process.exit(3)',
+        ],
+        env: { JOB_VAR: 'v1' },
+        cwd: dir,
+        logPath: log,
+      },
+      () => undefined,
+    );
+    await pool.shutdown();
+    expect(r).toEqual({ exitCode: 3, signal: null });
+    expect(readFileSync(log, 'utf8').trim()).toBe(`run-17 v1 ${dir}`);
+  });
+
+  it('spreads concurrent jobs over its spawners, and reuses them', async () => {
+    const dir = tempDir('sp-spread');
+    const pool = new SpawnerPool(2, {});
+    const parents: number[] = [];
+    const job = () =>
+      pool.run({ argv: ['sleep', '0.3'], env: {}, logPath: join(dir, 'x.log') }, (pid) =>
+        parents.push(parentOf(pid)),
+      );
+    await Promise.all([job(), job(), job(), job()]);
+    await job();
+    await pool.shutdown();
+    expect(parents).toHaveLength(5);
+    expect(new Set(parents).size).toBe(2);
+    expect(parents).not.toContain(process.pid);
+  });
+
+  it('fails the jobs of a spawner that dies, kills them, and starts a fresh spawner', async () => {
+    const dir = tempDir('sp-death');
+    const pool = new SpawnerPool(1, {});
+    let jobPid = 0;
+    const p = pool.run({ argv: ['sleep', '30'], env: {}, logPath: join(dir, 'x.log') }, (pid) => {
+      jobPid = pid;
+    });
+    expect(await until(() => jobPid > 0)).toBe(true);
+    const spawner = parentOf(jobPid);
+    process.kill(spawner, 'SIGKILL');
+    const r = await p;
+    expect(r.exitCode).toBeNull();
+    expect(r.message).toMatch(/spawner process exited \(SIGKILL\) while the job ran/);
+    expect(await until(() => !running(jobPid))).toBe(true);
+    let next = 0;
+    const again = await pool.run({ argv: ['sleep', '0.2'], env: {}, logPath: join(dir, 'y.log') }, (pid) => {
+      next = parentOf(pid);
+    });
+    await pool.shutdown();
+    expect(again).toEqual({ exitCode: 0, signal: null });
+    expect(next).not.toBe(spawner);
+  });
+
+  it('does not keep an idle manager alive, and its spawners leave with the manager', () => {
+    const dir = tempDir('sp-idle');
+    const script = join(dir, 'idle.mts');
+    // no shutdown(): the process must still end by itself once its one job is done
+    writeFileSync(
+      script,
+      `import { readFileSync } from 'node:fs';
+import { SpawnerPool } from ${JSON.stringify(resolve('src/executors/spawner-pool.ts'))};
+const pool = new SpawnerPool(2, {});
+let spawner = 0;
+const r = await pool.run({ argv: ['sleep', '0.2'], env: {}, logPath: ${JSON.stringify(join(dir, 'x.log'))} }, (pid) => {
+  const stat = readFileSync('/proc/' + pid + '/stat', 'utf8');
+  spawner = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+});
+console.log(JSON.stringify({ ...r, spawner }));
+`,
+    );
+    const out = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(out.error).toBeUndefined(); // no timeout: nothing held the event loop
+    expect(out.status, out.stderr).toBe(0);
+    const r = JSON.parse(out.stdout) as { exitCode: number; spawner: number };
+    expect(r.exitCode).toBe(0);
+    expect(r.spawner).toBeGreaterThan(0);
+    // the spawner saw its IPC channel close and exited
+    return until(() => !running(r.spawner)).then((gone) => expect(gone).toBe(true));
+  });
+});
+
+describe('JobRunner with spawners', () => {
+  it('cancels a job killed before its spawner reported it started', async () => {
+    const dir = tempDir('sp-early-kill');
+    const r = new JobRunner();
+    const job = {
+      id: 'early',
+      label: 'l',
+      attempt: 1,
+      payload: { kind: 'command' as const, argv: ['sleep', '30'] },
+      memoryMB: 1000,
+      cpus: 1,
+      enforceMemory: false,
+      logPath: join(dir, 'logs', 'early.log'),
+    };
+    const t0 = Date.now();
+    const p = r.run(job, { id: 'w', node: 'n' });
+    r.kill('early'); // synchronously: the request is still on its way to the spawner
+    const res = await p;
+    await r.shutdown();
+    expect(res.outcome).toBe('cancelled');
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  });
+});
