@@ -36,6 +36,17 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Running: alive and not a zombie (a killed process whose parent has not reaped it yet). */
+export function running(pid: number): boolean {
+  if (!alive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 let bin: string | undefined;
 
 /**

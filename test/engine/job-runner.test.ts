@@ -3,21 +3,9 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DispatchJob } from '../../src/engine/executor.js';
 import { JobRunner } from '../../src/executors/job-runner.js';
-import { pidAlive } from '../../src/engine/lease.js';
-import { tempDir } from './helpers.js';
+import { running, tempDir } from './helpers.js';
 
 const W = { id: 'w1', node: 'n1' };
-
-/** Running (a killed process whose parent has not reaped it yet is a zombie: not running). */
-function running(pid: number): boolean {
-  if (!pidAlive(pid)) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 function cmd(dir: string, id: string, argv: string[], extra: Partial<DispatchJob> = {}): DispatchJob {
   return {

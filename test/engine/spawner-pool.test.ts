@@ -2,26 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pidAlive } from '../../src/engine/lease.js';
 import { JobRunner } from '../../src/executors/job-runner.js';
 import { SpawnerPool } from '../../src/executors/spawner-pool.js';
-import { tempDir } from './helpers.js';
+import { running, tempDir } from './helpers.js';
 
 /** The parent process id of `pid`, from /proc (the spawner that started a job). */
 function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-}
-
-/** Alive and not a zombie. */
-function running(pid: number): boolean {
-  if (!pidAlive(pid)) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
