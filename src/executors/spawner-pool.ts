@@ -54,6 +54,7 @@ function killGroup(pid: number): void {
 export class SpawnerPool {
   private spawners: Spawner[] = [];
   private nextKey = 1;
+  private closing = false;
 
   /**
    * @param size how many spawner processes fork in parallel (at least 1)
@@ -80,6 +81,7 @@ export class SpawnerPool {
   async shutdown(): Promise<void> {
     const all = this.spawners;
     this.spawners = [];
+    this.closing = true;
     await Promise.all(
       all.map(
         (sp) =>
@@ -92,6 +94,7 @@ export class SpawnerPool {
           }),
       ),
     );
+    this.closing = false; // the pool may be used again: it forks fresh spawners
   }
 
   private pick(): Spawner {
@@ -137,7 +140,9 @@ export class SpawnerPool {
         job.resolve({
           exitCode: null,
           signal: null,
-          message: `quanta's spawner process exited (${how}) while the job ran`,
+          message: this.closing
+            ? 'killed: the job runner shut down'
+            : `quanta's spawner process exited (${how}) while the job ran`,
         });
       }
       sp.jobs.clear();

@@ -4,7 +4,9 @@
  * large manager pays about 2 ms of blocked event loop per job. This process stays small (it imports
  * nothing but Node.js built-ins), several of them fork in parallel, and the manager keeps journaling
  * meanwhile. Each job is a process group leader; the group is reaped when the job exits.
- * It exits when its parent goes away (the IPC channel closes).
+ * When its manager goes away (the IPC channel closes: a crash, or shutdown) it kills the process
+ * groups of the jobs it started that still run, since nobody is left to account for them (restore
+ * would kill them anyway), and exits.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
@@ -13,9 +15,12 @@ import type { SpawnerReply, SpawnerRequest, SpawnRequest } from './spawn-protoco
 
 // process.env is slow to copy (every read crosses into C++): one plain copy serves every job
 let baseEnv: Record<string, string | undefined> = { ...process.env };
+/** process ids (= process groups) of the jobs started and not yet exited */
+const live = new Set<number>();
 
 function send(m: SpawnerReply): void {
-  process.send?.(m);
+  // after the manager went away there is nobody to tell ('disconnect' then kills the jobs)
+  if (process.connected) process.send?.(m);
 }
 
 function killGroup(pid: number): void {
@@ -86,14 +91,25 @@ function start(r: SpawnRequest): void {
     if (settled) return;
     settled = true;
     // reap anything the job left behind in its group
-    if (child.pid !== undefined) killGroup(child.pid);
+    if (child.pid !== undefined) {
+      live.delete(child.pid);
+      killGroup(child.pid);
+    }
     send({ type: 'exit', key: r.key, exitCode, signal });
   });
-  if (child.pid !== undefined) send({ type: 'started', key: r.key, pid: child.pid });
+  if (child.pid !== undefined) {
+    live.add(child.pid);
+    send({ type: 'started', key: r.key, pid: child.pid });
+  }
 }
 
 process.on('message', (m: SpawnerRequest) => {
   if (m.type === 'init') baseEnv = { ...process.env, ...m.env };
   else start(m);
 });
-process.on('disconnect', () => process.exit(0));
+// a failed write to a closing channel: 'disconnect' follows
+process.on('error', () => undefined);
+process.on('disconnect', () => {
+  for (const pid of live) killGroup(pid);
+  process.exit(0);
+});

@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JobRunner } from '../../src/executors/job-runner.js';
+import { findProcessesWithEnv } from '../../src/executors/proc-tree.js';
 import { SpawnerPool } from '../../src/executors/spawner-pool.js';
 import { running, tempDir } from './helpers.js';
 
@@ -111,6 +112,47 @@ console.log(JSON.stringify({ ...r, spawner }));
     expect(r.spawner).toBeGreaterThan(0);
     // the spawner saw its IPC channel close and exited
     return until(() => !running(r.spawner)).then((gone) => expect(gone).toBe(true));
+  });
+  it('leaves no job behind when shut down with a start still on its way', async () => {
+    const dir = tempDir('sp-shutdown');
+    const tag = `shutdown-${process.pid}-${Date.now()}`;
+    const pool = new SpawnerPool(1, { QUANTA_TEST_TAG: tag });
+    // a spawner already up, so that the start reaches it before the channel closes
+    await pool.run({ argv: ['true'], env: {}, logPath: join(dir, 'w.log') }, () => undefined);
+    const p = pool.run({ argv: ['sleep', '30'], env: {}, logPath: join(dir, 'x.log') }, () => undefined);
+    await pool.shutdown();
+    const r = await p;
+    expect(r.exitCode).toBeNull();
+    expect(r.message).toBe('killed: the job runner shut down');
+    expect(await until(() => findProcessesWithEnv('QUANTA_TEST_TAG', tag).length === 0)).toBe(true);
+  });
+
+  it('kills the jobs it started when its manager is killed', async () => {
+    const dir = tempDir('sp-crash');
+    const script = join(dir, 'crash.mts');
+    writeFileSync(
+      script,
+      `import { SpawnerPool } from ${JSON.stringify(resolve('src/executors/spawner-pool.ts'))};
+const pool = new SpawnerPool(2, {});
+void pool.run({ argv: ['sleep', '30'], env: {}, logPath: ${JSON.stringify(join(dir, 'x.log'))} }, (pid) => {
+  process.stdout.write(pid + '\\n');
+});
+`,
+    );
+    const manager = spawn(process.execPath, ['--import', 'tsx', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const jobPid = await new Promise<number>((done, fail) => {
+      let out = '';
+      manager.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('\n')) done(Number(out.trim()));
+      });
+      manager.once('exit', (code) => fail(new Error(`manager exited early (${code})`)));
+    });
+    expect(running(jobPid)).toBe(true);
+    manager.kill('SIGKILL');
+    expect(await until(() => !running(jobPid))).toBe(true);
   });
 });
 
