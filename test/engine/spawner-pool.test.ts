@@ -49,8 +49,9 @@ describe('SpawnerPool', () => {
     const dir = tempDir('sp-spread');
     const pool = new SpawnerPool(2, {});
     const parents: number[] = [];
+    // each job lives long enough for /proc to be read when its start is reported, even on a busy CI host
     const job = () =>
-      pool.run({ argv: ['sleep', '0.3'], env: {}, logPath: join(dir, 'x.log') }, (pid) =>
+      pool.run({ argv: ['sleep', '1'], env: {}, logPath: join(dir, 'x.log') }, (pid) =>
         parents.push(parentOf(pid)),
       );
     await Promise.all([job(), job(), job(), job()]);
@@ -76,7 +77,7 @@ describe('SpawnerPool', () => {
     expect(r.message).toMatch(/spawner process exited \(SIGKILL\) while the job ran/);
     expect(await until(() => !running(jobPid))).toBe(true);
     let next = 0;
-    const again = await pool.run({ argv: ['sleep', '0.2'], env: {}, logPath: join(dir, 'y.log') }, (pid) => {
+    const again = await pool.run({ argv: ['sleep', '1'], env: {}, logPath: join(dir, 'y.log') }, (pid) => {
       next = parentOf(pid);
     });
     await pool.shutdown();
@@ -94,7 +95,7 @@ describe('SpawnerPool', () => {
 import { SpawnerPool } from ${JSON.stringify(resolve('src/executors/spawner-pool.ts'))};
 const pool = new SpawnerPool(2, {});
 let spawner = 0;
-const r = await pool.run({ argv: ['sleep', '0.2'], env: {}, logPath: ${JSON.stringify(join(dir, 'x.log'))} }, (pid) => {
+const r = await pool.run({ argv: ['sleep', '1'], env: {}, logPath: ${JSON.stringify(join(dir, 'x.log'))} }, (pid) => {
   const stat = readFileSync('/proc/' + pid + '/stat', 'utf8');
   spawner = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 });
