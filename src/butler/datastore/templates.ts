@@ -66,10 +66,35 @@ export function checkTemplate(template: string, key: string): void {
   for (const seg of template.split('/')) tokenize(seg, template);
 }
 
+/** A template split into its segments, each tokenized: templates are few, paths are many. */
+const parsedTemplates = new Map<string, { seg: string; tokens: Token[] }[]>();
+
+function parseTemplate(template: string): { seg: string; tokens: Token[] }[] {
+  let parsed = parsedTemplates.get(template);
+  if (!parsed) {
+    parsed = template.split('/').map((seg) => ({ seg, tokens: tokenize(seg, template) }));
+    parsedTemplates.set(template, parsed);
+  }
+  return parsed;
+}
+
+/** identifying() by the data ID's key list: a graph's datasets share a few key sets. */
+const identifyingByKeys = new Map<string, string[]>();
+
 /** The data ID dimensions that identify the dataset (those not implied by another present one). */
 function identifying(dataId: Record<string, unknown>): string[] {
-  const universe = getUniverse();
   const keys = Object.keys(dataId);
+  const sig = keys.join(',');
+  let ids = identifyingByKeys.get(sig);
+  if (!ids) {
+    ids = identifyingKeys(keys);
+    identifyingByKeys.set(sig, ids);
+  }
+  return ids;
+}
+
+function identifyingKeys(keys: string[]): string[] {
+  const universe = getUniverse();
   const implied = new Set<string>();
   for (const k of keys)
     if (universe.isDimension(k)) for (const i of universe.element(k).implies) implied.add(i);
@@ -94,10 +119,10 @@ export function renderTemplate(template: string, ref: TemplateRef): string {
     return v === undefined || v === null ? undefined : encodeSegment(v, name);
   };
   const segments: string[] = [];
-  for (const seg of template.split('/')) {
+  for (const { seg, tokens } of parseTemplate(template)) {
     let out = '';
     let pending = '';
-    for (const tok of tokenize(seg, template)) {
+    for (const tok of tokens) {
       if ('lit' in tok) {
         pending += tok.lit;
         continue;
