@@ -1,13 +1,16 @@
 /**
  * Runs one job on this machine: the piece shared by the local executor and the pilot worker.
  * Command jobs are child processes in their own process group (argv arrays, never a shell),
- * started by small spawner processes (spawner-pool.ts), stdout+stderr appended to the job's log file. Task jobs run in warm Node processes (WarmPool).
+ * started by small spawner processes (SpawnerPool), stdout+stderr appended to the job's log
+ * file. Task jobs run in warm Node processes (WarmPool).
  * The resident memory of each job's process tree is sampled from /proc every ~100 ms; the group
  * is killed when it exceeds the job's memory (when enforced), on timeout, or on request.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DispatchJob, JobOutcome, JobResult } from '../engine/executor.js';
+import { siblingEntry } from './entry-point.js';
+import { killGroup } from './process-group.js';
 import { sampleTreesMB } from './proc-tree.js';
 import { SpawnerPool, type CommandEnded } from './spawner-pool.js';
 import { WarmPool } from './warm-pool.js';
@@ -46,20 +49,6 @@ interface Tracked {
   graceTimer?: NodeJS.Timeout;
 }
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  // after every job the group is usually gone (ESRCH): an error without a stack trace is much
-  // cheaper to make, and this runs once per job
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already gone
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
 export class JobRunner {
   private readonly running = new Map<string, Tracked>();
   /** log directories made already (one mkdir per label, not per job) */
@@ -78,7 +67,7 @@ export class JobRunner {
     this.graceMs = opts.killGraceMs ?? 2000;
     this.env = opts.env ?? {};
     this.pool = new WarmPool(this.env);
-    this.spawners = new SpawnerPool(Math.max(1, opts.spawners ?? 2), this.env);
+    this.spawners = new SpawnerPool(opts.spawners ?? 2, this.env);
   }
 
   /** Number of jobs running now. */
@@ -238,8 +227,6 @@ export class JobRunner {
 
 /** A task job without warm workers: a fresh Node process per quantum. */
 function coldTaskArgv(quantumFile: string): string[] {
-  const here = import.meta.url;
-  const entry = here.endsWith('.ts') ? new URL('./cold-task.ts', here) : new URL('./cold-task.js', here);
-  const loader = here.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  return [process.execPath, ...loader, entry.pathname, quantumFile];
+  const { file, execArgv } = siblingEntry(import.meta.url, 'cold-task');
+  return [process.execPath, ...execArgv, file, quantumFile];
 }

@@ -185,6 +185,11 @@ export function findProcessesWithEnv(key: string, value: string): number[] {
   return out;
 }
 
+/** Parent process id of a pid, or undefined when it is gone. */
+export function parentOf(pid: number): number | undefined {
+  return readProc(pid)?.ppid;
+}
+
 /** Process group of a pid, or undefined when it is gone. */
 export function processGroupOf(pid: number): number | undefined {
   return readProc(pid)?.pgrp;

@@ -5,7 +5,8 @@
  * starts a fresh spawner.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { siblingEntry } from './entry-point.js';
+import { killGroup } from './process-group.js';
 import type { SpawnerReply, SpawnerRequest } from './spawn-protocol.js';
 
 /** How a command job ended. */
@@ -34,30 +35,12 @@ interface Spawner {
   dead: boolean;
 }
 
-function entryPoint(): { file: string; execArgv: string[] } {
-  const here = import.meta.url;
-  // from src/ (tests, tsx) the entry is TypeScript and needs the tsx loader; from dist/ it is plain JS
-  if (here.endsWith('.ts')) {
-    return { file: fileURLToPath(new URL('./spawner-process.ts', here)), execArgv: ['--import', 'tsx'] };
-  }
-  return { file: fileURLToPath(new URL('./spawner-process.js', here)), execArgv: [] };
-}
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // gone
-  }
-}
-
 export class SpawnerPool {
   private spawners: Spawner[] = [];
   private nextKey = 1;
-  private closing = false;
 
   /**
-   * @param size how many spawner processes fork in parallel (at least 1)
+   * @param size how many spawner processes fork in parallel (less than 1 counts as 1)
    * @param env added to every job's environment
    */
   constructor(
@@ -81,7 +64,6 @@ export class SpawnerPool {
   async shutdown(): Promise<void> {
     const all = this.spawners;
     this.spawners = [];
-    this.closing = true;
     await Promise.all(
       all.map(
         (sp) =>
@@ -94,7 +76,6 @@ export class SpawnerPool {
           }),
       ),
     );
-    this.closing = false; // the pool may be used again: it forks fresh spawners
   }
 
   private pick(): Spawner {
@@ -108,7 +89,7 @@ export class SpawnerPool {
   }
 
   private launch(): Spawner {
-    const { file, execArgv } = entryPoint();
+    const { file, execArgv } = siblingEntry(import.meta.url, 'spawner-process');
     const child = fork(file, [], {
       // its own process group: a terminal's Ctrl-C reaches the manager, which stops the jobs itself
       detached: true,
@@ -140,7 +121,8 @@ export class SpawnerPool {
         job.resolve({
           exitCode: null,
           signal: null,
-          message: this.closing
+          // shutdown() takes its spawners out of the list before they go
+          message: !this.spawners.includes(sp)
             ? 'killed: the job runner shut down'
             : `quanta's spawner process exited (${how}) while the job ran`,
         });

@@ -1,9 +1,9 @@
 /**
  * A spawner process: starts command jobs for a JobRunner. fork() copies the page tables of the
  * process that calls it, and Node.js waits for the child's exec() before spawn() returns, so a
- * large manager pays about 2 ms of blocked event loop per job. This process stays small (it imports
- * nothing but Node.js built-ins), several of them fork in parallel, and the manager keeps journaling
- * meanwhile. Each job is a process group leader; the group is reaped when the job exits.
+ * large manager pays about 2 ms of blocked event loop per job. This process stays small (it
+ * imports nothing but Node.js built-ins and process-group.ts), several of them fork in parallel,
+ * and the manager keeps journaling meanwhile. Each job is a process group leader; the group is reaped when the job exits.
  * When its manager goes away (the IPC channel closes: a crash, or shutdown) it kills the process
  * groups of the jobs it started that still run, since nobody is left to account for them (restore
  * would kill them anyway), and exits.
@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { killGroup } from './process-group.js';
 import type { SpawnerReply, SpawnerRequest, SpawnRequest } from './spawn-protocol.js';
 
 // process.env is slow to copy (every read crosses into C++): one plain copy serves every job
@@ -21,18 +22,6 @@ const live = new Set<number>();
 function send(m: SpawnerReply): void {
   // after the manager went away there is nobody to tell ('disconnect' then kills the jobs)
   if (process.connected) process.send?.(m);
-}
-
-function killGroup(pid: number): void {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0; // the group is usually gone already (ESRCH): make the error cheap
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // gone
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
 }
 
 function openLog(path: string): number {

@@ -5,7 +5,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { siblingEntry } from './entry-point.js';
+import { killGroup } from './process-group.js';
 import type { WarmReply, WarmRequest } from './warm-protocol.js';
 
 /** How one quantum ended inside a warm worker. */
@@ -24,15 +25,6 @@ interface WarmProcess {
   dead: boolean;
 }
 
-function entryPoint(): { file: string; execArgv: string[] } {
-  const here = import.meta.url;
-  // from src/ (tests, tsx) the entry is TypeScript and needs the tsx loader; from dist/ it is plain JS
-  if (here.endsWith('.ts')) {
-    return { file: fileURLToPath(new URL('./warm-worker.ts', here)), execArgv: ['--import', 'tsx'] };
-  }
-  return { file: fileURLToPath(new URL('./warm-worker.js', here)), execArgv: [] };
-}
-
 export class WarmPool {
   private idle: WarmProcess[] = [];
   private all = new Set<WarmProcess>();
@@ -40,7 +32,7 @@ export class WarmPool {
   constructor(private readonly env: Record<string, string> = {}) {}
 
   private spawn(): WarmProcess {
-    const { file, execArgv } = entryPoint();
+    const { file, execArgv } = siblingEntry(import.meta.url, 'warm-worker');
     const child = fork(file, [], {
       detached: true, // own process group: kill(-pid) reaches anything the task starts
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -116,11 +108,7 @@ export class WarmPool {
     for (const wp of this.all) {
       if (wp.child.exitCode !== null || wp.child.signalCode !== null) continue;
       waits.push(new Promise<void>((r) => wp.child.once('exit', () => r())));
-      try {
-        process.kill(-(wp.child.pid as number), 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      killGroup(wp.child.pid as number);
     }
     await Promise.all(waits);
     this.idle = [];

@@ -2,18 +2,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { job, quantaBin, tempDir } from './helpers.js';
+import { job, quantaBin, tempDir, waitFor } from './helpers.js';
 
 function quanta(args: string[]) {
   return spawnSync(process.execPath, [quantaBin(), ...args], { encoding: 'utf8' });
-}
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('run commands', () => {

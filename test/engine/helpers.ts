@@ -47,6 +47,15 @@ export function running(pid: number): boolean {
   }
 }
 
+/** Resolves once `cond()` holds; throws after `ms`. */
+export async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 let bin: string | undefined;
 
 /**

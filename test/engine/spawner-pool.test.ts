@@ -3,24 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JobRunner } from '../../src/executors/job-runner.js';
-import { findProcessesWithEnv } from '../../src/executors/proc-tree.js';
+import { findProcessesWithEnv, parentOf } from '../../src/executors/proc-tree.js';
 import { SpawnerPool } from '../../src/executors/spawner-pool.js';
-import { running, tempDir } from './helpers.js';
-
-/** The parent process id of `pid`, from /proc (the spawner that started a job). */
-function parentOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-}
-
-async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return cond();
-}
+import { running, tempDir, waitFor } from './helpers.js';
 
 describe('SpawnerPool', () => {
   it("gives each job the pool's environment plus its own, and its exit code", async () => {
@@ -48,7 +33,7 @@ describe('SpawnerPool', () => {
   it('spreads concurrent jobs over its spawners, and reuses them', async () => {
     const dir = tempDir('sp-spread');
     const pool = new SpawnerPool(2, {});
-    const parents: number[] = [];
+    const parents: (number | undefined)[] = [];
     // each job lives long enough for /proc to be read when its start is reported, even on a busy CI host
     const job = () =>
       pool.run({ argv: ['sleep', '1'], env: {}, logPath: join(dir, 'x.log') }, (pid) =>
@@ -60,6 +45,7 @@ describe('SpawnerPool', () => {
     expect(parents).toHaveLength(5);
     expect(new Set(parents).size).toBe(2);
     expect(parents).not.toContain(process.pid);
+    expect(parents).not.toContain(undefined);
   });
 
   it('fails the jobs of a spawner that dies, kills them, and starts a fresh spawner', async () => {
@@ -69,14 +55,15 @@ describe('SpawnerPool', () => {
     const p = pool.run({ argv: ['sleep', '30'], env: {}, logPath: join(dir, 'x.log') }, (pid) => {
       jobPid = pid;
     });
-    expect(await until(() => jobPid > 0)).toBe(true);
+    await waitFor(() => jobPid > 0, 5000);
     const spawner = parentOf(jobPid);
-    process.kill(spawner, 'SIGKILL');
+    expect(spawner).toBeGreaterThan(1);
+    process.kill(spawner as number, 'SIGKILL');
     const r = await p;
     expect(r.exitCode).toBeNull();
     expect(r.message).toMatch(/spawner process exited \(SIGKILL\) while the job ran/);
-    expect(await until(() => !running(jobPid))).toBe(true);
-    let next = 0;
+    await waitFor(() => !running(jobPid), 5000);
+    let next: number | undefined;
     const again = await pool.run({ argv: ['sleep', '1'], env: {}, logPath: join(dir, 'y.log') }, (pid) => {
       next = parentOf(pid);
     });
@@ -91,13 +78,12 @@ describe('SpawnerPool', () => {
     // no shutdown(): the process must still end by itself once its one job is done
     writeFileSync(
       script,
-      `import { readFileSync } from 'node:fs';
+      `import { parentOf } from ${JSON.stringify(resolve('src/executors/proc-tree.ts'))};
 import { SpawnerPool } from ${JSON.stringify(resolve('src/executors/spawner-pool.ts'))};
 const pool = new SpawnerPool(2, {});
 let spawner = 0;
 const r = await pool.run({ argv: ['sleep', '1'], env: {}, logPath: ${JSON.stringify(join(dir, 'x.log'))} }, (pid) => {
-  const stat = readFileSync('/proc/' + pid + '/stat', 'utf8');
-  spawner = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  spawner = parentOf(pid) ?? 0;
 });
 console.log(JSON.stringify({ ...r, spawner }));
 `,
@@ -112,7 +98,7 @@ console.log(JSON.stringify({ ...r, spawner }));
     expect(r.exitCode).toBe(0);
     expect(r.spawner).toBeGreaterThan(0);
     // the spawner saw its IPC channel close and exited
-    return until(() => !running(r.spawner)).then((gone) => expect(gone).toBe(true));
+    return waitFor(() => !running(r.spawner), 5000);
   });
   it('leaves no job behind when shut down with a start still on its way', async () => {
     const dir = tempDir('sp-shutdown');
@@ -125,7 +111,7 @@ console.log(JSON.stringify({ ...r, spawner }));
     const r = await p;
     expect(r.exitCode).toBeNull();
     expect(r.message).toBe('killed: the job runner shut down');
-    expect(await until(() => findProcessesWithEnv('QUANTA_TEST_TAG', tag).length === 0)).toBe(true);
+    await waitFor(() => findProcessesWithEnv('QUANTA_TEST_TAG', tag).length === 0, 5000);
   });
 
   it('kills the jobs it started when its manager is killed', async () => {
@@ -153,7 +139,7 @@ void pool.run({ argv: ['sleep', '30'], env: {}, logPath: ${JSON.stringify(join(d
     });
     expect(running(jobPid)).toBe(true);
     manager.kill('SIGKILL');
-    expect(await until(() => !running(jobPid))).toBe(true);
+    await waitFor(() => !running(jobPid), 5000);
   });
 });
 
