@@ -13,7 +13,7 @@ import { describe, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-export type ServiceName = 'postgres' | 'slurm' | 'chromium' | 'astropy';
+export type ServiceName = 'postgres' | 'slurm' | 'chromium' | 'astropy' | 'lsst';
 
 export interface ServiceProbe {
   available: boolean;
@@ -49,6 +49,16 @@ export function probeService(name: ServiceName): ServiceProbe {
       return existsSync(bin)
         ? { available: true, reason: '', env: { ...env, QUANTA_CHROMIUM: bin } }
         : { available: false, reason: `no Chromium at ${bin}: apt-get install chromium`, env };
+    }
+    case 'lsst': {
+      const venv = env.QUANTA_LSST_VENV;
+      return venv && existsSync(`${venv}/bin/python`) && existsSync(`${venv}/bin/butler`)
+        ? { available: true, reason: '', env }
+        : {
+            available: false,
+            reason: 'no LSST middleware venv: run scripts/services/start-lsst.sh',
+            env,
+          };
     }
     case 'astropy':
       return existsSync('/usr/lib/python3/dist-packages/astropy')

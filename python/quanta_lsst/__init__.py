@@ -1,0 +1,1 @@
+"""quanta's helpers around the real LSST middleware (the oracle of quanta's differential tests)."""
