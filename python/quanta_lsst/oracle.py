@@ -1,0 +1,247 @@
+"""The real Butler as an oracle: a JSON-lines server that quanta's differential tests talk to.
+
+One request per line on stdin, one answer per line on stdout, in order:
+
+    {"id": 1, "op": "create", "root": "/tmp/r", "db": "postgresql://...", "namespace": "ns"}
+    {"id": 1, "ok": true, "result": {...}}
+    {"id": 2, "ok": false, "error": {"type": "InvalidQueryError", "message": "..."}}
+
+Starting Python and daf_butler costs about a second, so a test keeps one server for all its
+queries; Butler instances are kept per repository root. Every answer is plain JSON in a canonical
+shape (see ``canonical``) that the TypeScript side produces from quanta's own answers, so the two
+can be compared with a deep equality: data IDs as ``{dimension: value}``, times as TAI
+nanoseconds, regions as the hex of sphgeom's ``encode()``, binary values as hex.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from typing import IO, Any
+
+from lsst.daf.butler import Butler, Config, DataCoordinate, DatasetRef, DimensionRecord, Timespan
+
+Json = Any  # a JSON value: what json.loads returns
+Request = Mapping[str, Json]
+
+
+def canonical(value: object) -> Json:
+    """A daf_butler value as JSON: TAI nanoseconds for times, hex for regions and bytes."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Timespan):
+        begin, end = value.nsec
+        return {"timespan": [_bound(begin, Timespan.EMPTY), _bound(end, Timespan.EMPTY)]}
+    if isinstance(value, (bytes, bytearray)):
+        return {"hex": bytes(value).hex()}
+    encode = getattr(value, "encode", None)
+    if callable(encode) and type(value).__module__.startswith("lsst.sphgeom"):
+        return {"region": bytes(encode()).hex()}
+    if type(value).__name__ == "Time":  # astropy.time.Time, imported lazily by daf_butler
+        return {"tai_ns": int(Timespan(value, None).nsec[0])}
+    if isinstance(value, Mapping):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [canonical(v) for v in value]
+    return str(value)
+
+
+def _bound(nsec: int, empty: object) -> int | None:
+    """Timespan bounds: daf_butler keeps +/- infinity as sentinel nanoseconds; JSON gets null."""
+    del empty
+    from lsst.daf.butler.time_utils import TimeConverter
+
+    tc = TimeConverter()
+    if nsec >= tc.max_nsec or nsec <= tc.min_nsec:
+        return None
+    return int(nsec)
+
+
+def data_id(coordinate: DataCoordinate) -> dict[str, Json]:
+    """The required values of a data ID (implied ones follow from them)."""
+    return {str(k): canonical(v) for k, v in coordinate.required.items()}
+
+
+def record(rec: DimensionRecord) -> dict[str, Json]:
+    return {str(k): canonical(v) for k, v in rec.toDict().items()}
+
+
+def dataset(ref: DatasetRef) -> dict[str, Json]:
+    return {
+        "dataset_type": ref.datasetType.name,
+        "run": ref.run,
+        "id": str(ref.id),
+        "data_id": data_id(ref.dataId),
+    }
+
+
+class Oracle:
+    """Answers requests with a real Butler per repository root."""
+
+    def __init__(self) -> None:
+        self._butlers: dict[str, Butler] = {}
+        self._ops: dict[str, Callable[[Request], Json]] = {
+            "create": self.create,
+            "import": self.import_,
+            "export": self.export,
+            "universe": self.universe,
+            "query_data_ids": self.query_data_ids,
+            "query_datasets": self.query_datasets,
+            "query_dimension_records": self.query_dimension_records,
+            "query_collections": self.query_collections,
+            "query_dataset_types": self.query_dataset_types,
+            "insert_dimension_data": self.insert_dimension_data,
+            "element_counts": self.element_counts,
+        }
+
+    def butler(self, root: str) -> Butler:
+        if root not in self._butlers:
+            self._butlers[root] = Butler.from_config(root, writeable=True)
+        return self._butlers[root]
+
+    def handle(self, req: Request) -> Json:
+        op = str(req.get("op"))
+        if op not in self._ops:
+            raise ValueError(f"unknown op {op!r}; known: {', '.join(sorted(self._ops))}")
+        return self._ops[op](req)
+
+    def create(self, req: Request) -> Json:
+        config = Config()
+        if req.get("db"):
+            config["registry", "db"] = str(req["db"])
+            if req.get("namespace"):
+                config["registry", "namespace"] = str(req["namespace"])
+        Butler.makeRepo(str(req["root"]), config=config)
+        return self.universe(req)
+
+    def universe(self, req: Request) -> Json:
+        u = self.butler(str(req["root"])).dimensions
+        return {"version": u.version, "namespace": u.namespace}
+
+    def import_(self, req: Request) -> Json:
+        b = self.butler(str(req["root"]))
+        skip = [str(s) for s in req.get("skip_dimensions") or []]
+        b.import_(filename=str(req["file"]), without_datastore=True, skip_dimensions=set(skip) or None)
+        return None
+
+    def export(self, req: Request) -> Json:
+        """Everything in the registry, in daf_butler's own export format."""
+        b = self.butler(str(req["root"]))
+        r = b.registry
+        with b.export(filename=str(req["file"])) as ex:
+            for element in b.dimensions.getStaticElements():
+                if not element.has_own_table:
+                    continue
+                recs = list(r.queryDimensionRecords(element.name))
+                if recs:
+                    ex.saveDimensionData(element, recs)
+            for name in r.queryCollections("*"):
+                ex.saveCollection(name)
+            for dt in r.queryDatasetTypes("*"):
+                refs = list(r.queryDatasets(dt, collections="*", findFirst=False))
+                if refs:
+                    ex.saveDatasets(refs)
+        return None
+
+    def element_counts(self, req: Request) -> Json:
+        """How many records each dimension element with a table of its own holds (zeros left out)."""
+        b = self.butler(str(req["root"]))
+        counts: dict[str, int] = {}
+        for element in b.dimensions.getStaticElements():
+            if element.has_own_table:
+                n = len(list(b.registry.queryDimensionRecords(element.name)))
+                if n:
+                    counts[element.name] = n
+        return counts
+
+    def insert_dimension_data(self, req: Request) -> Json:
+        r = self.butler(str(req["root"])).registry
+        r.insertDimensionData(str(req["element"]), *[dict(x) for x in req["records"]])
+        return None
+
+    def _query_args(self, req: Request) -> dict[str, Any]:
+        args: dict[str, Any] = {"where": str(req.get("where") or "")}
+        if req.get("bind"):
+            args["bind"] = dict(req["bind"])
+        if req.get("data_id"):
+            args["dataId"] = dict(req["data_id"])
+        if req.get("collections") is not None:
+            args["collections"] = list(req["collections"])
+        return args
+
+    def query_data_ids(self, req: Request) -> Json:
+        r = self.butler(str(req["root"])).registry
+        args = self._query_args(req)
+        if req.get("datasets"):
+            args["datasets"] = list(req["datasets"])
+        return _sorted(data_id(d) for d in r.queryDataIds(list(req["dimensions"]), **args))
+
+    def query_datasets(self, req: Request) -> Json:
+        r = self.butler(str(req["root"])).registry
+        args = self._query_args(req)
+        args.setdefault("collections", "*")
+        refs = r.queryDatasets(req["dataset_type"], findFirst=bool(req.get("find_first")), **args)
+        return _sorted(dataset(ref) for ref in refs)
+
+    def query_dimension_records(self, req: Request) -> Json:
+        r = self.butler(str(req["root"])).registry
+        return _sorted(record(x) for x in r.queryDimensionRecords(str(req["element"]), **self._query_args(req)))
+
+    def query_collections(self, req: Request) -> Json:
+        r = self.butler(str(req["root"])).registry
+        out = []
+        for name in r.queryCollections(req.get("expression") or "*"):
+            entry: dict[str, Json] = {"name": name, "type": r.getCollectionType(name).name}
+            if entry["type"] == "CHAINED":
+                entry["children"] = list(r.getCollectionChain(name))
+            out.append(entry)
+        return sorted(out, key=lambda e: str(e["name"]))
+
+    def query_dataset_types(self, req: Request) -> Json:
+        r = self.butler(str(req["root"])).registry
+        return sorted(
+            (
+                {
+                    "name": dt.name,
+                    "dimensions": sorted(dt.dimensions.names),
+                    "storage_class": dt.storageClass_name,
+                    "is_calibration": dt.isCalibration(),
+                }
+                for dt in r.queryDatasetTypes(req.get("expression") or "*")
+            ),
+            key=lambda e: str(e["name"]),
+        )
+
+
+def _sorted(rows: Iterable[Json]) -> list[Json]:
+    """Rows in a canonical order (a query's order is not part of its answer)."""
+    return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True))
+
+
+def serve(inp: IO[str], out: IO[str]) -> None:
+    oracle = Oracle()
+    for line in inp:
+        if not line.strip():
+            continue
+        req: Request = {}
+        try:
+            req = json.loads(line)
+            answer = {"id": req.get("id"), "ok": True, "result": oracle.handle(req)}
+        except Exception as e:  # every failure is an answer: the oracle never dies on a bad request
+            answer = {
+                "id": req.get("id"),
+                "ok": False,
+                "error": {"type": type(e).__name__, "message": str(e), "trace": traceback.format_exc(limit=4)},
+            }
+        out.write(json.dumps(answer, default=str) + "\n")
+        out.flush()
+
+
+def main() -> None:
+    serve(sys.stdin, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
