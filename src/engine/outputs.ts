@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { EngineError } from '../errors.js';
 import { loadQuantumGraph } from '../qgraph/file.js';
 import type { Workflow, WorkflowJob, WorkflowOutput } from './workflow.js';
@@ -88,13 +87,10 @@ export async function verifyOutputs(
 /** Registrar for a workflow with a `butlerRoot`: opens the repository, puts the run in front of the chain. */
 export async function openRegistrar(wf: Workflow, submitDir: string): Promise<OutputRegistrar | undefined> {
   if (!wf.butlerRoot) return undefined;
-  // The registry module is resolved at run time: the engine only needs the contract's few methods.
-  const spec = pathToFileURL(
-    join(import.meta.dirname, '..', 'butler', `index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`),
-  ).href;
   let butler: ButlerLike;
   try {
-    const mod = (await import(spec)) as { openButler(root: string): Promise<ButlerLike> };
+    // Loaded on first use: a run without a repository never pays for the registry modules.
+    const mod = (await import('../butler/index.js')) as { openButler(root: string): Promise<ButlerLike> };
     butler = await mod.openButler(wf.butlerRoot);
   } catch (e) {
     throw new EngineError(
