@@ -10,7 +10,9 @@ Starting Python and daf_butler costs about a second, so a test keeps one server 
 queries; Butler instances are kept per repository root. Every answer is plain JSON in a canonical
 shape (see ``canonical``) that the TypeScript side produces from quanta's own answers, so the two
 can be compared with a deep equality: data IDs as ``{dimension: value}``, times as TAI
-nanoseconds, regions as the hex of sphgeom's ``encode()``, binary values as hex.
+nanoseconds (decimal text: JSON numbers lose nanoseconds in JavaScript), regions as the hex of
+sphgeom's ``encode()``, binary values as hex. Requests may give regions as
+``{"vertices": [[ra, dec], ...]}`` in degrees.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
 
-from lsst.daf.butler import Butler, Config, DataCoordinate, DatasetRef, DimensionRecord, Timespan
+from lsst.daf.butler import Butler, Config, DataCoordinate, DatasetRef, DatasetType, DimensionRecord, Timespan
 
 Json = Any  # a JSON value: what json.loads returns
 Request = Mapping[str, Json]
@@ -33,14 +35,14 @@ def canonical(value: object) -> Json:
         return value
     if isinstance(value, Timespan):
         begin, end = value.nsec
-        return {"timespan": [_bound(begin, Timespan.EMPTY), _bound(end, Timespan.EMPTY)]}
+        return {"timespan": [_bound(begin), _bound(end)]}
     if isinstance(value, (bytes, bytearray)):
         return {"hex": bytes(value).hex()}
     encode = getattr(value, "encode", None)
     if callable(encode) and type(value).__module__.startswith("lsst.sphgeom"):
         return {"region": bytes(encode()).hex()}
     if type(value).__name__ == "Time":  # astropy.time.Time, imported lazily by daf_butler
-        return {"tai_ns": int(Timespan(value, None).nsec[0])}
+        return {"tai_ns": str(Timespan(value, None).nsec[0])}
     if isinstance(value, Mapping):
         return {str(k): canonical(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -48,15 +50,28 @@ def canonical(value: object) -> Json:
     return str(value)
 
 
-def _bound(nsec: int, empty: object) -> int | None:
-    """Timespan bounds: daf_butler keeps +/- infinity as sentinel nanoseconds; JSON gets null."""
-    del empty
+def _bound(nsec: int) -> str | None:
+    """A timespan bound as decimal text (JSON numbers lose nanoseconds in JavaScript); daf_butler
+    keeps an unbounded end as a sentinel number of nanoseconds, which becomes null."""
     from lsst.daf.butler.time_utils import TimeConverter
 
     tc = TimeConverter()
     if nsec >= tc.max_nsec or nsec <= tc.min_nsec:
         return None
-    return int(nsec)
+    return str(nsec)
+
+
+def _record_in(rec: Mapping[str, Json]) -> dict[str, Any]:
+    """A record of a request: ``{"vertices": [[ra, dec], ...]}`` regions become ConvexPolygons."""
+    from lsst.sphgeom import ConvexPolygon, LonLat, UnitVector3d
+
+    out: dict[str, Any] = {}
+    for k, v in rec.items():
+        if isinstance(v, Mapping) and "vertices" in v:
+            out[k] = ConvexPolygon([UnitVector3d(LonLat.fromDegrees(ra, dec)) for ra, dec in v["vertices"]])
+        else:
+            out[k] = v
+    return out
 
 
 def data_id(coordinate: DataCoordinate) -> dict[str, Json]:
@@ -94,6 +109,8 @@ class Oracle:
             "query_dataset_types": self.query_dataset_types,
             "insert_dimension_data": self.insert_dimension_data,
             "element_counts": self.element_counts,
+            "register_dataset_type": self.register_dataset_type,
+            "insert_datasets": self.insert_datasets,
         }
 
     def butler(self, root: str) -> Butler:
@@ -110,7 +127,8 @@ class Oracle:
     def create(self, req: Request) -> Json:
         config = Config()
         if req.get("db"):
-            config["registry", "db"] = str(req["db"])
+            # SQLAlchemy 2.1 takes psycopg 3 for postgresql://; the pinned driver is psycopg2
+            config["registry", "db"] = str(req["db"]).replace("postgresql://", "postgresql+psycopg2://", 1)
             if req.get("namespace"):
                 config["registry", "namespace"] = str(req["namespace"])
         Butler.makeRepo(str(req["root"]), config=config)
@@ -158,8 +176,27 @@ class Oracle:
 
     def insert_dimension_data(self, req: Request) -> Json:
         r = self.butler(str(req["root"])).registry
-        r.insertDimensionData(str(req["element"]), *[dict(x) for x in req["records"]])
+        r.insertDimensionData(str(req["element"]), *[_record_in(x) for x in req["records"]])
         return None
+
+    def register_dataset_type(self, req: Request) -> Json:
+        b = self.butler(str(req["root"]))
+        dt = DatasetType(
+            str(req["name"]),
+            list(req["dimensions"]),
+            str(req.get("storage_class") or "StructuredDataDict"),
+            universe=b.dimensions,
+            isCalibration=bool(req.get("is_calibration")),
+        )
+        return bool(b.registry.registerDatasetType(dt))
+
+    def insert_datasets(self, req: Request) -> Json:
+        """Datasets of one type into a RUN (registered if new); answers their ids."""
+        r = self.butler(str(req["root"])).registry
+        run = str(req["run"])
+        r.registerRun(run)
+        refs = r.insertDatasets(str(req["dataset_type"]), [dict(d) for d in req["data_ids"]], run=run)
+        return [str(ref.id) for ref in refs]
 
     def _query_args(self, req: Request) -> dict[str, Any]:
         args: dict[str, Any] = {"where": str(req.get("where") or "")}

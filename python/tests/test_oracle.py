@@ -23,11 +23,11 @@ def test_canonical_times_are_tai_nanoseconds() -> None:
 
     begin = astropy.time.Time("2021-09-09T03:00:00", scale="tai")
     end = astropy.time.Time("2021-09-09T03:01:00", scale="tai")
-    assert canonical(Timespan(begin, end)) == {"timespan": [1631156400000000000, 1631156460000000000]}
-    assert canonical(Timespan(begin, None)) == {"timespan": [1631156400000000000, None]}
+    assert canonical(Timespan(begin, end)) == {"timespan": ["1631156400000000000", "1631156460000000000"]}
+    assert canonical(Timespan(begin, None)) == {"timespan": ["1631156400000000000", None]}
     # A UTC time is 37 s behind TAI in 2021.
     utc = astropy.time.Time("2021-09-09T03:00:00", scale="utc")
-    assert canonical(utc) == {"tai_ns": 1631156400000000000 + 37_000_000_000}
+    assert canonical(utc) == {"tai_ns": str(1631156400000000000 + 37_000_000_000)}
 
 
 def test_canonical_regions_and_bytes() -> None:
@@ -97,3 +97,24 @@ def test_element_counts(tmp_path: Path) -> None:
     assert oracle.element_counts({"root": root}) == {}
     oracle.insert_dimension_data({"root": root, "element": "instrument", "records": [{"name": "A"}, {"name": "B"}]})
     assert oracle.element_counts({"root": root}) == {"instrument": 2}
+
+
+def test_regions_datasets_and_types(tmp_path: Path) -> None:
+    oracle = Oracle()
+    root = str(tmp_path / "repo")
+    oracle.create({"root": root})
+    oracle.insert_dimension_data({"root": root, "element": "instrument", "records": [{"name": "Cam"}]})
+    oracle.insert_dimension_data({"root": root, "element": "detector", "records": [{"instrument": "Cam", "id": 1}]})
+    oracle.insert_dimension_data({"root": root, "element": "skymap", "records": [{"name": "m", "hash": b"h"}]})
+    square = {"vertices": [[10, -1], [11, -1], [11, 0], [10, 0]]}
+    oracle.insert_dimension_data(
+        {"root": root, "element": "tract", "records": [{"skymap": "m", "id": 0, "region": square}]}
+    )
+    (tract,) = oracle.query_dimension_records({"root": root, "element": "tract"})
+    assert set(tract["region"]) == {"region"} and tract["region"]["region"].startswith("70")
+    assert oracle.register_dataset_type({"root": root, "name": "bias", "dimensions": ["instrument", "detector"]})
+    ids = oracle.insert_datasets(
+        {"root": root, "dataset_type": "bias", "run": "r", "data_ids": [{"instrument": "Cam", "detector": 1}]}
+    )
+    found = oracle.query_datasets({"root": root, "dataset_type": "bias", "collections": ["r"]})
+    assert found == [{"dataset_type": "bias", "run": "r", "id": ids[0], "data_id": {"instrument": "Cam", "detector": 1}}]

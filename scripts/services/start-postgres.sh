@@ -64,6 +64,10 @@ if [ "$(psql_pg -d postgres -c "select 1 from pg_database where datname='quanta'
   psql_pg -d postgres -c "create database quanta owner quanta" || die "create database"
 fi
 
+# daf_butler's registry (the oracle of the differential tests) needs btree_gist for its
+# timespan exclusion constraints; only a superuser may create the extension.
+psql_pg -d quanta -c "create extension if not exists btree_gist" || die "create extension btree_gist"
+
 mkdir -p "$(dirname "$ENV_FILE")"
 printf 'QUANTA_PG_URL=%s\nQUANTA_PG_DIR=%s\n' "$URL" "$D" >"$ENV_FILE"
 log "ready: $URL (env in $ENV_FILE)"
