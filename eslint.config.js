@@ -21,6 +21,7 @@ export const LAYERS = [
   ['qgraph'],
   ['engine'],
   ['executors'],
+  ['run'],
   ['monitor'],
   ['cli'],
 ];

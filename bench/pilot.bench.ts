@@ -14,8 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { openJournalReadOnly } from '../src/engine/journal-read.js';
 import { runWorkflow } from '../src/engine/run.js';
 import { parseWorkflow } from '../src/engine/workflow.js';
+import { srunLauncher } from '../src/executors/launchers/srun.js';
 import { createPilotExecutor, ensureToken } from '../src/executors/pilot/index.js';
-import { submitSbatch, writeScript } from '../src/executors/slurm/index.js';
+import { slurmProvider, submitSbatch, writeScript } from '../src/executors/providers/slurm/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name: string, dflt: number) => {
@@ -46,7 +47,7 @@ async function pilotRep(n: number): Promise<{ rate: number; wall: number }> {
   const summary = await runWorkflow({
     submitDir: dir,
     workflow,
-    executor: createPilotExecutor({ submitDir: dir, launch: 'srun' }),
+    executor: createPilotExecutor({ submitDir: dir, provider: slurmProvider(), launcher: srunLauncher }),
   });
   const wall = (Date.now() - t0) / 1000;
   if (summary.status !== 'succeeded') throw new Error(`pilot run ${dir}: ${summary.status}`);

@@ -1,14 +1,14 @@
 /**
  * Opening a run: take the journal's lease, seed it from the workflow on the first run (the
  * workflow is copied into the submit dir, which is the single source of truth afterwards),
- * or reload it on restore, and rebuild the scheduler from the saved states.
+ * or reload it on restore; then journal what restore-plan.ts decided and load the scheduler with it.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { EngineError, UsageError } from '../errors.js';
-import { didYouMean } from '../util/levenshtein.js';
 import { Journal } from './journal.js';
+import { planRestore, type RestoreReason } from './restore-plan.js';
 import { Scheduler } from './scheduler.js';
 import { READY } from './states.js';
 import { loadWorkflow, type Workflow } from './workflow.js';
@@ -35,6 +35,8 @@ export interface OpenedRun {
   labelOf: Int32Array;
   index: Map<string, number>;
   restored: boolean;
+  /** jobs per restore decision (restore-plan.ts) */
+  restore: Record<RestoreReason, number>;
 }
 
 function writeJsonAtomic(path: string, value: unknown): void {
@@ -57,8 +59,6 @@ function readWorkflowCopy(submitDir: string): Workflow {
   }
   return JSON.parse(readFileSync(file, 'utf8')) as Workflow;
 }
-
-const hint = (s: string | undefined): string => (s ? ` (did you mean '${s}'?)` : '');
 
 export function openRun(opts: SetupOptions): OpenedRun {
   mkdirSync(opts.submitDir, { recursive: true });
@@ -132,34 +132,34 @@ function setup(journal: Journal, opts: SetupOptions): OpenedRun {
     mem[i] = saved.memoryMB[i] || j.requestMemory;
     cpus[i] = j.requestCpus;
   });
+  const plan = planRestore({
+    needs,
+    saved: saved.states,
+    labelOf,
+    labels,
+    retryFailed: opts.retryFailed,
+    onlyLabels: opts.labels,
+  });
   const sched = new Scheduler(needs, mem, cpus);
-  const changes = sched.reset(saved.states, opts.retryFailed ?? false);
-  if (opts.labels?.length) {
-    for (const l of opts.labels) {
-      if (!labelIndex.has(l)) {
-        throw new UsageError(
-          'UNKNOWN_LABEL',
-          `--labels: no task label '${l}' in this run${hint(didYouMean(l, labels))} (labels: ${labels.join(', ')})`,
-          {
-            key: 'labels',
-          },
-        );
-      }
-    }
-    const keep = new Set(opts.labels.map((l) => labelIndex.get(l) as number));
-    changes.push(...sched.restrict((i) => keep.has(labelOf[i])));
-  }
+  sched.load(plan.states, plan.eligible);
   const now = Date.now();
-  const last = new Map<number, number>();
-  for (const c of changes) last.set(c.job, c.state);
-  for (const [job, state] of last) {
-    if (state === saved.states[job]) continue;
-    journal.job(job, wf.jobs[job].id, state, state === READY ? { ready_at: now } : {});
-  }
+  for (const c of plan.changes)
+    journal.job(c.job, wf.jobs[c.job].id, c.state, c.state === READY ? { ready_at: now } : {});
   journal.runEvent(restored ? 'restore' : 'start', {
     retryFailed: !!opts.retryFailed,
     labels: opts.labels ?? null,
   });
   journal.flush();
-  return { wf, journal, sched, runId, attempts: saved.attempts, labels, labelOf, index, restored };
+  return {
+    wf,
+    journal,
+    sched,
+    runId,
+    attempts: saved.attempts,
+    labels,
+    labelOf,
+    index,
+    restored,
+    restore: plan.summary,
+  };
 }

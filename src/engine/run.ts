@@ -51,7 +51,7 @@ export class RunHandle {
     const run = openRun(o);
     const { journal, runId, wf } = run;
     if (journal.tookOverBecause) log.warn({ because: journal.tookOverBecause }, 'took over the lease');
-    log.info({ jobs: wf.jobs.length, restored: run.restored }, 'run opened');
+    log.info({ jobs: wf.jobs.length, restored: run.restored, restore: run.restore }, 'run opened');
     let registrar;
     try {
       registrar = await openRegistrar(wf, o.submitDir);
@@ -214,11 +214,7 @@ export class RunHandle {
     const st = this.st;
     const { sched } = st.run;
     if (this.results.length || st.toRegister.length || sched.runningCount > 0) return;
-    const anyBad = () =>
-      sched
-        .counts()
-        .slice(4)
-        .some((c) => c > 0);
+    const anyBad = () => sched.anyUnsuccessful();
     let status: RunStatus | undefined;
     if (st.stopping === 'cancel') status = 'cancelled';
     else if (st.stopping) status = st.stopping === 'deadline' ? 'deadline' : 'interrupted';

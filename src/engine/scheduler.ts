@@ -22,12 +22,6 @@ export interface Dispatch {
   worker: WorkerBudget;
 }
 
-/** A state change the caller must journal. */
-export interface Change {
-  job: number;
-  state: number;
-}
-
 export class Scheduler {
   readonly n: number;
   readonly state: Uint8Array;
@@ -76,7 +70,8 @@ export class Scheduler {
     this.remaining = new Int32Array(n);
     this.priority = this.bottomLevels();
     this.heap = new ReadyHeap(n, this.priority);
-    this.reset(new Uint8Array(n), false);
+    // a new DAG: the jobs without needs are ready
+    this.load(Uint8Array.from({ length: n }, (_, i) => (needs[i].length === 0 ? READY : PENDING)));
   }
 
   /** Longest path (in jobs) from each job to a sink, plus a small bonus per direct child. */
@@ -108,46 +103,25 @@ export class Scheduler {
   }
 
   /**
-   * Load persisted states (restore). Succeeded stays; running/ready/cancelled become pending and
-   * are re-derived; failed/blocked stay unless `retryFailed`. Returns the jobs whose state changed.
+   * Take the states of every job as given (restore-plan.ts decided them: which jobs are ready,
+   * blocked, kept) and `eligible`, the jobs that may become ready later (`--labels`).
    */
-  reset(saved: Uint8Array, retryFailed: boolean): Change[] {
-    const changes: Change[] = [];
+  load(states: ArrayLike<number>, eligible?: ArrayLike<number>): void {
     const n = this.n;
     this.running = 0;
     while (this.heap.size) this.heap.pop();
     for (let i = 0; i < n; i++) {
-      let s = saved[i];
-      if (s === RUNNING || s === READY || s === CANCELLED) s = PENDING;
-      if (retryFailed && (s === FAILED || s === BLOCKED)) s = PENDING;
-      if (s === BLOCKED) s = PENDING; // re-derived below from the failures that remain
-      this.state[i] = s;
+      this.state[i] = states[i];
+      this.eligible[i] = eligible ? eligible[i] : 1;
+      if (states[i] === RUNNING) this.running++;
     }
     for (let i = 0; i < n; i++) {
       let r = 0;
       for (let e = this.needStart[i]; e < this.needStart[i + 1]; e++)
         if (this.state[this.needList[e]] !== SUCCEEDED) r++;
       this.remaining[i] = r;
+      if (this.state[i] === READY) this.heap.push(i);
     }
-    for (let i = 0; i < n; i++) if (this.state[i] === FAILED) this.blockBelow(i);
-    for (let i = 0; i < n; i++) this.maybeReady(i);
-    for (let i = 0; i < n; i++)
-      if (this.state[i] !== saved[i]) changes.push({ job: i, state: this.state[i] });
-    return changes;
-  }
-
-  /** Restrict ready jobs to those with `keep[i]` (e.g. `--labels`); others stay pending. */
-  restrict(keep: (job: number) => boolean): Change[] {
-    const changes: Change[] = [];
-    for (let i = 0; i < this.n; i++) {
-      this.eligible[i] = keep(i) ? 1 : 0;
-      if (!this.eligible[i] && this.state[i] === READY) {
-        this.heap.remove(i);
-        this.state[i] = PENDING;
-        changes.push({ job: i, state: PENDING });
-      }
-    }
-    return changes;
   }
 
   private maybeReady(i: number): boolean {
@@ -297,5 +271,14 @@ export class Scheduler {
     const c = [0, 0, 0, 0, 0, 0, 0];
     for (let i = 0; i < this.n; i++) c[this.state[i]]++;
     return c;
+  }
+
+  /** Whether some job failed, was blocked or cancelled (a run that ends so has not succeeded). */
+  anyUnsuccessful(): boolean {
+    for (let i = 0; i < this.n; i++) {
+      const s = this.state[i];
+      if (s === FAILED || s === BLOCKED || s === CANCELLED) return true;
+    }
+    return false;
   }
 }

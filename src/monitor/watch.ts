@@ -13,7 +13,7 @@ import {
   type RunEta,
   type RunStatusReport,
 } from '../engine/report.js';
-import { pendingBatchJob } from '../executors/slurm/index.js';
+import { pendingBatchJob } from '../executors/providers/slurm/successor.js';
 import { managerLive } from './api.js';
 
 export interface WatchOptions {

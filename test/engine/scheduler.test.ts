@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planRestore } from '../../src/engine/restore-plan.js';
 import { Scheduler, type WorkerBudget } from '../../src/engine/scheduler.js';
 import { BLOCKED, CANCELLED, FAILED, PENDING, READY, RUNNING, SUCCEEDED } from '../../src/engine/states.js';
 
@@ -74,16 +75,27 @@ describe('Scheduler', () => {
   it('restores: keeps succeeded, re-derives ready, keeps or retries failures', () => {
     const saved = Uint8Array.from([SUCCEEDED, RUNNING, FAILED, BLOCKED]);
     // 0 -> 1 ; 2 -> 3
-    const s = new Scheduler([[], [0], [], [2]], [1, 1, 1, 1], [1, 1, 1, 1]);
-    s.reset(saved, false);
+    const needs = [[], [0], [], [2]];
+    const s = new Scheduler(needs, [1, 1, 1, 1], [1, 1, 1, 1]);
+    const input = { needs, saved, labelOf: [0, 0, 0, 0], labels: ['a'] };
+    s.load(planRestore(input).states);
     expect([...s.state]).toEqual([SUCCEEDED, READY, FAILED, BLOCKED]);
-    s.reset(saved, true);
+    s.load(planRestore({ ...input, retryFailed: true }).states);
     expect([...s.state]).toEqual([SUCCEEDED, READY, READY, PENDING]);
+    expect(s.readyCount).toBe(2);
   });
 
   it('restricts ready jobs to chosen labels and leaves the rest pending', () => {
-    const s = new Scheduler([[], [], [0]], [1, 1, 1], [1, 1, 1]);
-    s.restrict((j) => j !== 1);
+    const needs = [[], [], [0]];
+    const s = new Scheduler(needs, [1, 1, 1], [1, 1, 1]);
+    const plan = planRestore({
+      needs,
+      saved: [0, 0, 0],
+      labelOf: [0, 1, 0],
+      labels: ['a', 'b'],
+      onlyLabels: ['a'],
+    });
+    s.load(plan.states, plan.eligible);
     expect(s.state[1]).toBe(PENDING);
     const { dispatches } = s.pick([worker('w', 10, 10)]);
     expect(dispatches.map((d) => d.job)).toEqual([0]);

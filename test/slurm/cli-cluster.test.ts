@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { openJournalReadOnly } from '../../src/engine/journal-read.js';
-import { submitSbatch } from '../../src/executors/slurm/index.js';
+import { submitSbatch } from '../../src/executors/providers/slurm/index.js';
 import { describeWithService, probeService } from '../helpers/services.js';
 import { jobOutput, root, slurmEnv, waitForJob } from './cluster.js';
 

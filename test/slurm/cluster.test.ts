@@ -13,7 +13,7 @@ import {
   recordSubmission,
   submitSbatch,
   writeScript,
-} from '../../src/executors/slurm/index.js';
+} from '../../src/executors/providers/slurm/index.js';
 import { describeWithService, probeService } from '../helpers/services.js';
 import {
   jobOutput,
@@ -67,7 +67,7 @@ describeWithService('slurm', slurm, 'pilot on a real 3-node Slurm cluster', () =
   it('workers on n1, n2, n3 run jobs there; a worker with a wrong token is refused', async () => {
     const dir = newSubmitDir('nodes');
     const rec = new Recorder();
-    const ex = createPilotExecutor({ submitDir: dir, launch: 'none', advertiseHost: ctldAddr });
+    const ex = createPilotExecutor({ submitDir: dir, advertiseHost: ctldAddr });
     await ex.start(rec);
     try {
       const steps = ['n1', 'n2', 'n3'].map((n) => srunWorker(env, n, ex.url, join(dir, 'token')));

@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureToken } from '../../src/executors/pilot/index.js';
-import { parseScontrolRecord, submitSbatch, writeScript } from '../../src/executors/slurm/index.js';
-import type { BatchRequest } from '../../src/executors/slurm/index.js';
+import { parseScontrolRecord, submitSbatch, writeScript } from '../../src/executors/providers/slurm/index.js';
+import type { BatchRequest } from '../../src/executors/providers/slurm/index.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -33,7 +33,7 @@ describe('pilot manager with local workers', () => {
   });
 
   async function startManager(dir: string, rec: Recorder, extra = {}) {
-    ex = createPilotExecutor({ submitDir: dir, launch: 'none', listenHost: '127.0.0.1', ...extra });
+    ex = createPilotExecutor({ submitDir: dir, listenHost: '127.0.0.1', ...extra });
     await ex.start(rec);
     return ex;
   }

@@ -2,8 +2,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planWorkers, srunArgv } from '../../src/executors/pilot/index.js';
+import { srunArgv } from '../../src/executors/launchers/srun.js';
+import { planWorkers, workerArgv } from '../../src/executors/pilot/index.js';
 import {
   endFromJobInfo,
   expandCpusPerNode,
@@ -13,15 +15,44 @@ import {
   requestFromJob,
   submitSuccessor,
   tresMemoryMB,
+  directiveQuote,
   writeScript,
-} from '../../src/executors/slurm/index.js';
-import { marginFor } from '../../src/executors/slurm/run.js';
+} from '../../src/executors/providers/slurm/index.js';
+import { marginFor } from '../../src/executors/providers/slurm/deadline.js';
 
 const JOB =
   'JobId=12 JobName=sfp_4430_y1 UserId=root(0) Priority=1 Account=m1727 QOS=regular JobState=RUNNING Reason=None ' +
   'RunTime=00:00:02 TimeLimit=15:00:00 TimeMin=N/A SubmitTime=2026-11-25T06:17:33 StartTime=2026-11-25T06:17:33 ' +
   'EndTime=2026-11-25T21:17:33 Deadline=N/A Partition=debug NodeList=n[1-3] NumNodes=3 NumCPUs=6 ' +
   'TRES=cpu=6,mem=12000M,node=3,billing=6 Features=knl OverSubscribe=NO Command=/scratch/my run/quanta.sbatch';
+
+/**
+ * How sbatch reads one argument of an `#SBATCH` line (Slurm's src/sbatch/opt.c, _get_argument):
+ * whitespace ends it unless quoted, ' and " quote, a backslash takes the next character as is
+ * (inside quotes too), an unquoted # starts a comment. The cluster test checks the real parser.
+ */
+function sbatchArgument(line: string): { argument: string; rest: string } {
+  let i = 0;
+  let out = '';
+  let quote = '';
+  while (i < line.length && (quote || !/\s/.test(line[i]))) {
+    const c = line[i];
+    if (c === '\\') {
+      out += line[i + 1] ?? '';
+      i += 2;
+      continue;
+    }
+    if (quote) {
+      if (c === quote) quote = '';
+      else out += c;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#') break;
+    else out += c;
+    i++;
+  }
+  if (quote) throw new Error(`unmatched ${quote} in ${line}`);
+  return { argument: out, rest: line.slice(i) };
+}
 
 describe('scontrol records', () => {
   it('parses key=value fields, values with spaces included', () => {
@@ -69,7 +100,8 @@ describe('batch script', () => {
     expect(lines[0]).toBe('#!/bin/bash');
     for (const l of [
       '#SBATCH --job-name=sfp_4430_y1',
-      '#SBATCH --output=/scratch/submit/u/me/run 1/slurm-%j.stdout',
+      '#SBATCH --output="/scratch/submit/u/me/run 1/slurm-%j.stdout"',
+      '#SBATCH --error="/scratch/submit/u/me/run 1/slurm-%j.stderr"',
       '#SBATCH --nodes=10',
       '#SBATCH --ntasks-per-node=1',
       '#SBATCH --time=15:00:00',
@@ -85,6 +117,23 @@ describe('batch script', () => {
     const last = lines.filter(Boolean).at(-1) as string;
     expect(last).toMatch(/bin\/quanta\.js restore '\/scratch\/submit\/u\/me\/run 1' --executor pilot$/);
     expect(text.indexOf('#SBATCH --account')).toBeLessThan(text.indexOf('set -euo'));
+  });
+
+  it('quotes directive values so that sbatch reads any path whole', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (v) => {
+        fc.pre(!/[\n\r\0]/.test(v) && v.trim() === v && v.length > 0);
+        expect(sbatchArgument(directiveQuote(v))).toEqual({ argument: v, rest: '' });
+      }),
+    );
+    const text = renderSbatchScript({ jobName: 'a "b" #c', nodes: 1 }, `/tmp/it's "100%" #1\\x`);
+    const out = text.split('\n').find((l) => l.startsWith('#SBATCH --output=')) as string;
+    // %% is sbatch's literal %, so the file lands in the directory as named
+    expect(sbatchArgument(out.slice('#SBATCH '.length)).argument).toBe(
+      `--output=/tmp/it's "100%%" #1\\x/slurm-%j.stdout`,
+    );
+    const name = text.split('\n').find((l) => l.startsWith('#SBATCH --job-name=')) as string;
+    expect(sbatchArgument(name.slice('#SBATCH '.length)).argument).toBe('--job-name=a_"b"_#c');
   });
 
   it('refuses values that would break the script', () => {
@@ -157,13 +206,15 @@ describe('worker plan', () => {
   });
 
   it('launches each worker as an exact, memory-explicit job step on its node', () => {
-    const argv = srunArgv(planWorkers(nodes, {}).specs[1], {
-      managerUrl: 'tcp://10.77.0.11:4000',
-      tokenFile: '/s/token',
-      logDir: '/s/pilot',
-      specs: [],
-      workerCommand: ['quanta', 'worker'],
-    });
+    const spec = planWorkers(nodes, {}).specs[1];
+    const argv = srunArgv(
+      spec,
+      workerArgv(spec, {
+        managerUrl: 'tcp://10.77.0.11:4000',
+        tokenFile: '/s/token',
+        workerCommand: ['quanta', 'worker'],
+      }),
+    );
     expect(argv.slice(0, 11)).toEqual([
       'srun',
       '-N1',

@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { pendingBatchJob, recordSubmission } from '../../src/executors/slurm/index.js';
+import { pendingBatchJob, recordSubmission } from '../../src/executors/providers/slurm/index.js';
 import { describeWithService, probeService } from '../helpers/services.js';
 import { root, slurmEnv, waitFor } from './cluster.js';
 

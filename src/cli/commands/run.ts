@@ -11,15 +11,13 @@ import { requestCancel } from '../../engine/cancel.js';
 import { journalPath } from '../../engine/journal-schema.js';
 import { createProgressDisplay } from '../../engine/progress.js';
 import { formatReport, formatStatus, runReport, runStatus } from '../../engine/report.js';
-import { watchStatus, writeResourcesFile } from '../../monitor/index.js';
-import { startRun, type RunStatus, type RunSummary } from '../../engine/run.js';
+import type { RunStatus } from '../../engine/run-types.js';
 import { loadWorkflow, type Workflow } from '../../engine/workflow.js';
 import { UsageError } from '../../errors.js';
+import { watchStatus, writeResourcesFile } from '../../monitor/index.js';
 import { prepareRun } from '../../qgraph/prepare.js';
-import { createExecutor } from '../../executors/create-executor.js';
-import { inAllocation, prepareSbatch, preparedSite, runUnderSlurm } from '../../executors/slurm/index.js';
-import type { SlurmRunContext } from '../../executors/slurm/index.js';
-import { loadSubmitConfig } from '../../config/index.js';
+import { executorName, preparedSite, startPreparedRun } from '../../run/index.js';
+import type { BatchResult, ExecutorChoice, RunResult } from '../../run/index.js';
 import { printJson } from '../output.js';
 import { parsePort, startRunDashboard } from './dashboard.js';
 
@@ -52,27 +50,18 @@ function positive(v: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-/** `--executor`, else the submit config's provider: Slurm -> the pilot, otherwise local. */
-function executorName(flags: RunFlags, provider: string | undefined): 'local' | 'pilot' {
-  const name = flags.executor ?? (provider === 'Slurm' ? 'pilot' : 'local');
-  if (name !== 'local' && name !== 'pilot') {
-    throw new UsageError('EXECUTOR_UNKNOWN', `unknown executor '${name}' (known: local, pilot)`, {
-      key: '--executor',
-    });
-  }
-  return name;
-}
-
 /**
- * Drive a run to its end; sets the exit code. Serves the dashboard meanwhile with `--dashboard`.
- * With the pilot executor the run goes over the nodes of this Slurm allocation, stops before its
- * wall time and leaves the rest to a successor job.
+ * Drive a run to its end through the run-start path (src/run/start.ts); sets the exit code. Serves
+ * the dashboard meanwhile with `--dashboard`. With the pilot the run goes over the nodes of this
+ * Slurm allocation, stops before its wall time and leaves the rest to a successor job; outside an
+ * allocation (`submit`, `restore` of a prepared run) it is handed to a batch job instead.
  */
 async function drive(
   submitDir: string,
   workflow: Workflow | undefined,
   flags: RunFlags,
-): Promise<RunSummary> {
+  opts: { batchOutsideAllocation?: boolean; announce?: boolean } = {},
+): Promise<RunResult | undefined> {
   const port = parsePort(flags.dashboard, '--dashboard');
   const dashboard =
     port === undefined
@@ -80,71 +69,73 @@ async function drive(
       : await startRunDashboard({ submitDir, port, host: flags.dashboardHost ?? '127.0.0.1' });
   try {
     const site = await preparedSite(submitDir);
-    if (executorName(flags, site?.provider) === 'local') return await driveWith(submitDir, workflow, flags);
-    const summary = await runUnderSlurm({ submitDir, site }, (ctx) =>
-      driveWith(submitDir, workflow, flags, ctx),
-    );
-    // the run goes on in the successor job: this batch job did its part
-    if (summary.status === 'deadline' && summary.successor?.submitted) process.exitCode = 0;
-    return summary;
+    const name = executorName(flags.executor, site?.provider);
+    const cores = positive(flags.cores, '--cores');
+    const memoryMB = positive(flags.memory, '--memory');
+    const executor: ExecutorChoice = name === 'local' ? { name, cores, memoryMB } : { name, site };
+    const display = flags.json ? undefined : createProgressDisplay({ tty: !!process.stderr.isTTY });
+    const started = await startPreparedRun({
+      submitDir,
+      workflow,
+      executor,
+      batchOutsideAllocation: opts.batchOutsideAllocation,
+      onRunHere:
+        opts.announce && !flags.json ? () => process.stderr.write(`submit dir: ${submitDir}\n`) : undefined,
+      retryFailed: flags.retryFailed,
+      labels: flags.labels
+        ? flags.labels
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined,
+      force: flags.force,
+      onProgress: display ? (p) => display.update(p) : undefined,
+    });
+    if (started.kind === 'submitted') {
+      reportBatch(started.batch, flags);
+      return undefined;
+    }
+    const onSignal = () => started.handle.signal();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const summary = await started.done;
+      display?.stop();
+      reportRun(summary, submitDir, flags);
+      process.exitCode = EXIT[summary.status];
+      // the run goes on in the successor job: this batch job did its part
+      if (summary.status === 'deadline' && summary.successor?.submitted) process.exitCode = 0;
+      return summary;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   } finally {
     await dashboard?.close();
   }
 }
 
-/** The engine run itself, with progress on the terminal and SIGINT/SIGTERM handling. */
-async function driveWith(
-  submitDir: string,
-  workflow: Workflow | undefined,
-  flags: RunFlags,
-  slurm?: SlurmRunContext,
-): Promise<RunSummary> {
-  const cores = positive(flags.cores, '--cores');
-  const memoryMB = positive(flags.memory, '--memory');
-  const display = flags.json ? undefined : createProgressDisplay({ tty: !!process.stderr.isTTY });
-  const handle = await startRun({
-    submitDir,
-    workflow,
-    executor: slurm
-      ? slurm.executor
-      : ({ runId }) =>
-          createExecutor('local', {
-            runId,
-            submitDir,
-            local: { ...(cores ? { cores } : {}), ...(memoryMB ? { memoryMB } : {}) },
-          }),
-    ...(slurm?.deadline ? { deadline: slurm.deadline, deadlineMarginSec: slurm.deadlineMarginSec } : {}),
-    retryFailed: flags.retryFailed,
-    labels: flags.labels
-      ? flags.labels
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : undefined,
-    force: flags.force,
-    onProgress: display ? (p) => display.update(p) : undefined,
-  });
-  const onSignal = () => handle.signal();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    const summary = await handle.done;
-    display?.stop();
-    if (flags.json) printJson(summary);
-    else {
-      const t = summary.totals;
-      process.stderr.write(
-        `run ${summary.status}: ${t.succeeded}/${t.total} succeeded, ${t.failed} failed, ${t.blocked} blocked, ${t.cancelled} cancelled` +
-          ` in ${(summary.elapsedMs / 1000).toFixed(1)} s\nsubmit dir: ${submitDir}\n`,
-      );
-      if (summary.status !== 'succeeded') process.stderr.write(`see: quanta report ${submitDir}\n`);
-    }
-    process.exitCode = EXIT[summary.status];
-    return summary;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+function reportRun(summary: RunResult, submitDir: string, flags: RunFlags): void {
+  if (flags.json) {
+    printJson(summary);
+    return;
   }
+  const t = summary.totals;
+  process.stderr.write(
+    `run ${summary.status}: ${t.succeeded}/${t.total} succeeded, ${t.failed} failed, ${t.blocked} blocked, ${t.cancelled} cancelled` +
+      ` in ${(summary.elapsedMs / 1000).toFixed(1)} s\nsubmit dir: ${submitDir}\n`,
+  );
+  if (summary.status !== 'succeeded') process.stderr.write(`see: quanta report ${submitDir}\n`);
+}
+
+/** Outside an allocation the pilot cannot run here: the run went to a batch job. */
+function reportBatch(r: BatchResult, flags: RunFlags): void {
+  if (flags.json) printJson(r);
+  else
+    process.stderr.write(
+      `not inside a Slurm allocation: submitted Slurm job ${r.jobId} (${r.script})\n` +
+        `submit dir: ${r.submitDir}\nfollow it with: quanta status ${r.submitDir} --watch\n`,
+    );
 }
 
 function runFlags(cmd: Command): Command {
@@ -174,23 +165,6 @@ function needSubmitDir(dir: string, opts: { prepared?: boolean } = {}): string {
       : `${dir} is not a submit directory (no journal.sqlite3 in it)`,
     { file: dir },
   );
-}
-
-/** Build the QG and the submit dir (the pipeline helper's prepareRun), then hand back its workflow. */
-async function prepareFromBps(configPath: string): Promise<{ submitDir: string; workflow: Workflow }> {
-  const prepared = await prepareRun(configPath);
-  return { submitDir: prepared.submitDir, workflow: loadWorkflow(prepared.workflowPath) };
-}
-
-/** Outside an allocation the pilot cannot run here: write the batch script and sbatch it. */
-async function submitBatch(configOrSubmitDir: string, flags: RunFlags): Promise<void> {
-  const r = await prepareSbatch({ configPath: configOrSubmitDir, submit: true });
-  if (flags.json) printJson(r);
-  else
-    process.stderr.write(
-      `not inside a Slurm allocation: submitted Slurm job ${r.jobId} (${r.script})\n` +
-        `submit dir: ${r.submitDir}\nfollow it with: quanta status ${r.submitDir} --watch\n`,
-    );
 }
 
 export function registerRunCommands(program: Command): void {
@@ -224,15 +198,10 @@ export function registerRunCommands(program: Command): void {
   runFlags(
     program.command('submit <bps>').description('build the quantum graph from a bps submit YAML and run it'),
   ).action(async (bps: string, flags: RunFlags) => {
-    const config = await loadSubmitConfig(resolve(bps));
-    if (executorName(flags, config.site.provider) === 'pilot' && !inAllocation()) {
-      // from a login node: build the QG here, run it in a batch job over nodes_per_block nodes
-      await submitBatch(bps, flags);
-      return;
-    }
-    const { submitDir, workflow } = await prepareFromBps(resolve(bps));
-    if (!flags.json) process.stderr.write(`submit dir: ${submitDir}\n`);
-    await drive(submitDir, workflow, flags);
+    // the QG and the submit dir first; from a login node the pilot then runs it in a batch job
+    const prepared = await prepareRun(resolve(bps));
+    const workflow = loadWorkflow(prepared.workflowPath);
+    await drive(prepared.submitDir, workflow, flags, { batchOutsideAllocation: true, announce: true });
   });
 
   for (const name of ['restore', 'run']) {
@@ -245,12 +214,7 @@ export function registerRunCommands(program: Command): void {
         .option('--force', 'take the run over even if another manager seems alive'),
     ).action(async (dir: string, flags: RunFlags) => {
       const submitDir = needSubmitDir(dir, { prepared: true });
-      const site = await preparedSite(submitDir);
-      if (executorName(flags, site?.provider) === 'pilot' && !inAllocation()) {
-        await submitBatch(submitDir, flags);
-        return;
-      }
-      await drive(submitDir, undefined, flags);
+      await drive(submitDir, undefined, flags, { batchOutsideAllocation: true });
     });
   }
 

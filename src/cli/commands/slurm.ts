@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { runWorker } from '../../executors/pilot/index.js';
-import { prepareSbatch } from '../../executors/slurm/sbatch-run.js';
+import { prepareSbatch } from '../../run/sbatch.js';
 import { printJson } from '../output.js';
 
 function positiveInt(name: string) {

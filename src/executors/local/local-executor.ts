@@ -1,13 +1,14 @@
 /**
- * The local executor: one worker, this machine. Its budget is the machine's cores and memory
- * less a reserve for the manager and the system (both can be overridden). Jobs run through the
- * JobRunner; on start, processes left behind by a killed manager of the same run are stopped.
+ * The local executor: one worker, the local provider's node (this machine), no launcher: jobs run
+ * through the manager's own JobRunner. Its budget is the machine's cores and memory less a reserve
+ * for the manager and the system (both can be overridden). On start, processes left behind by a
+ * killed manager of the same run are stopped.
  */
-import { availableParallelism, hostname, totalmem } from 'node:os';
 import { failedResult } from '../../engine/executor.js';
 import type { DispatchJob, Executor, ExecutorEvents, WorkerInfo } from '../../engine/executor.js';
 import { JobRunner } from '../job-runner.js';
 import { findProcessesWithEnv, processGroupOf } from '../proc-tree.js';
+import { localNode } from '../providers/local.js';
 
 export interface LocalExecutorOptions {
   /** memory budget in MB (default: total memory less `reserveMB`) */
@@ -28,13 +29,13 @@ export class LocalExecutor implements Executor {
   private events?: ExecutorEvents;
 
   constructor(private readonly opts: LocalExecutorOptions = {}) {
-    const totalMB = Math.floor(totalmem() / 2 ** 20);
-    const reserve = opts.reserveMB ?? Math.min(2048, Math.floor(totalMB * 0.1));
+    const node = localNode();
+    const reserve = opts.reserveMB ?? Math.min(2048, Math.floor(node.memoryMB * 0.1));
     this.worker = {
       id: 'local',
-      node: hostname(),
-      memoryMB: opts.memoryMB ?? totalMB - reserve,
-      cores: opts.cores ?? availableParallelism(),
+      node: node.name,
+      memoryMB: opts.memoryMB ?? node.memoryMB - reserve,
+      cores: opts.cores ?? node.cpus,
     };
     this.runner = new JobRunner({
       warmTaskWorkers: opts.warmTaskWorkers ?? true,

@@ -7,8 +7,8 @@ export { ensureToken, readToken, tokenPath, answerChallenge, verifyAnswer } from
 export { detectWorkerBudget, budgetFromNodeMemory, memoryReserveMB } from './resources.js';
 export type { WorkerBudget } from './resources.js';
 export { planWorkers } from './plan.js';
-export { srunArgv, defaultWorkerCommand } from './launch.js';
-export type { WorkerLaunchSpec } from './launch.js';
+export { defaultWorkerCommand, workerArgv } from './launch.js';
+export type { WorkerLaunchSpec } from '../launcher.js';
 export { createPilotLog, pilotDir } from './pilot-log.js';
 export type { PilotLog } from './pilot-log.js';
 export { parseManagerUrl, formatManagerUrl, PROTOCOL_VERSION } from './protocol.js';

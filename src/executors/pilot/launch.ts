@@ -1,32 +1,24 @@
 /**
- * The launcher (Parsl's word): one worker per node of the allocation, each as its own job step
- * `srun -N1 -n1 -w NODE --exact --mem=... -c CPUS --ntasks-per-node=1 quanta worker ...`.
- * Every step names its memory and CPUs explicitly (the notes' gotcha: a step without --mem or
- * --exact may wait forever for resources the batch step holds). Step output goes to
- * `<submitDir>/pilot/worker-<node>.log`.
+ * Starting the workers of a block: for each node the worker command (`quanta worker --manager
+ * URL --token-file F ...`), wrapped by the launcher (srun: one job step per node; none: as is),
+ * run in the background with its output in `<submitDir>/pilot/worker-<node>.log`; and stopping
+ * them at shutdown.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Launcher, WorkerLaunchSpec } from '../launcher.js';
 
-export interface WorkerLaunchSpec {
-  node: string;
-  /** CPUs of the allocation on this node (the step takes all of them) */
-  cpus: number;
-  /** memory the step asks Slurm for, MB (0: all the job's memory on the node) */
-  stepMemoryMB: number;
-  /** what the worker advertises (0: let the worker detect it) */
-  workerMemoryMB: number;
-  workerCores: number;
-}
+export type { WorkerLaunchSpec } from '../launcher.js';
 
 export interface LaunchOptions {
   managerUrl: string;
   tokenFile: string;
   logDir: string;
   specs: WorkerLaunchSpec[];
+  launcher: Launcher;
   /** argv that starts `quanta worker` (default: this Node + bin/quanta.js worker) */
   workerCommand?: string[];
   env?: NodeJS.ProcessEnv;
@@ -37,20 +29,12 @@ export function defaultWorkerCommand(): string[] {
   return [process.execPath, bin, 'worker'];
 }
 
-export function srunArgv(spec: WorkerLaunchSpec, opts: LaunchOptions): string[] {
+/** The complete `quanta worker ...` command for one node (before the launcher wraps it). */
+export function workerArgv(
+  spec: WorkerLaunchSpec,
+  opts: Omit<LaunchOptions, 'specs' | 'launcher' | 'logDir'>,
+): string[] {
   return [
-    'srun',
-    '-N1',
-    '-n1',
-    '-w',
-    spec.node,
-    '--exact',
-    `--mem=${Math.max(0, Math.floor(spec.stepMemoryMB))}`,
-    '--ntasks-per-node=1',
-    '-c',
-    String(spec.cpus),
-    '--kill-on-bad-exit=0',
-    `--job-name=quanta-worker-${spec.node}`,
     ...(opts.workerCommand ?? defaultWorkerCommand()),
     '--manager',
     opts.managerUrl,
@@ -72,10 +56,10 @@ export interface LaunchedStep {
   exitCode: number | null;
 }
 
-/** Start one srun step per spec; returns at once (steps run in the background). */
+/** Start one worker per spec through the launcher; returns at once (they run in the background). */
 export function launchWorkers(opts: LaunchOptions, onExit: (step: LaunchedStep) => void): LaunchedStep[] {
   return opts.specs.map((spec) => {
-    const argv = srunArgv(spec, opts);
+    const argv = opts.launcher.argv(spec, workerArgv(spec, opts));
     const fd = openSync(join(opts.logDir, `worker-${spec.node}.log`), 'a');
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', fd, fd], env: opts.env ?? process.env });
     closeSync(fd);
@@ -92,7 +76,7 @@ export function launchWorkers(opts: LaunchOptions, onExit: (step: LaunchedStep) 
   });
 }
 
-/** Wait for steps to end; after `graceMs` signal srun (twice = cancel the step), then kill it. */
+/** Wait for steps to end; after `graceMs` signal them (srun: twice = cancel the step), then kill them. */
 export async function stopSteps(steps: LaunchedStep[], graceMs: number): Promise<void> {
   const live = () => steps.filter((s) => !s.exited);
   const wait = (ms: number) =>

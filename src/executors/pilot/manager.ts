@@ -9,7 +9,6 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { DispatchJob, ExecutorEvents, JobResult, WorkerInfo } from '../../engine/executor.js';
-import { allocationNodes } from '../slurm/allocation.js';
 import { ensureToken, newNonce, tokenPath, verifyAnswer } from './auth.js';
 import { launchWorkers, stopSteps } from './launch.js';
 import type { LaunchedStep } from './launch.js';
@@ -63,6 +62,8 @@ class PilotManager implements PilotExecutor {
   private joinWaiter?: () => void;
 
   constructor(private readonly opts: PilotExecutorOptions) {
+    if (!opts.provider !== !opts.launcher)
+      throw new Error('createPilotExecutor: give both a provider and a launcher, or neither');
     this.env = opts.env ?? process.env;
     this.token = opts.token ?? ensureToken(opts.submitDir);
     this.log = opts.log ?? createPilotLog(opts.submitDir);
@@ -96,9 +97,10 @@ class PilotManager implements PilotExecutor {
     this.hbTimer.unref();
 
     let expected = this.opts.expectedWorkers ?? 0;
-    if (this.opts.launch === 'srun') {
-      const nodes = await allocationNodes(this.env);
-      if (this.stopping) return; // shut down while we asked Slurm
+    const { provider, launcher } = this.opts;
+    if (provider && launcher) {
+      const nodes = await provider.nodes();
+      if (this.stopping) return; // shut down while we asked the provider
       const plan = planWorkers(nodes, this.opts);
       for (const w of plan.warnings) this.log.warn(w);
       this.steps = launchWorkers(
@@ -107,6 +109,7 @@ class PilotManager implements PilotExecutor {
           tokenFile: tokenPath(this.opts.submitDir),
           logDir: pilotDir(this.opts.submitDir),
           specs: plan.specs,
+          launcher,
           workerCommand: this.opts.workerCommand,
           env: this.env,
         },
@@ -115,7 +118,11 @@ class PilotManager implements PilotExecutor {
           this.joinWaiter?.();
         },
       );
-      this.log.info('launched workers', { nodes: plan.specs.map((s) => s.node).join(',') });
+      this.log.info('launched workers', {
+        provider: provider.name,
+        launcher: launcher.name,
+        nodes: plan.specs.map((s) => s.node).join(','),
+      });
       expected = this.opts.expectedWorkers ?? plan.specs.length;
     }
     if (expected > 0) await this.waitForWorkers(expected);

@@ -4,6 +4,8 @@
  */
 import { networkInterfaces } from 'node:os';
 import type { Executor, WorkerInfo } from '../../engine/executor.js';
+import type { Launcher } from '../launcher.js';
+import type { Provider } from '../provider.js';
 import type { PilotLog } from './pilot-log.js';
 
 export interface PilotExecutorOptions {
@@ -17,8 +19,13 @@ export interface PilotExecutorOptions {
   port?: number;
   /** start() waits until this many workers joined (default: one per launched node, else none) */
   expectedWorkers?: number;
-  /** 'srun': one worker per node of the current allocation; 'none': workers are started by someone else */
-  launch?: 'srun' | 'none';
+  /**
+   * Where the nodes come from (local, slurm) and how a worker is started on each (srun, none).
+   * Give both, and start() launches one worker per node of the provider's block; give neither,
+   * and workers are started by someone else (they connect to `url`).
+   */
+  provider?: Provider;
+  launcher?: Launcher;
   workerMemoryMB?: number;
   workerCores?: number;
   nodesPerBlock?: number;

@@ -1,10 +1,10 @@
 /**
- * From the allocation's nodes and the site config to one worker launch per node: check
+ * From the block's nodes (the provider's) and the site config to one worker launch per node: check
  * `nodes_per_block` against what Slurm gave us (a mismatch is a warning; the allocation wins,
  * as the seed's users were told to keep the two in sync by hand), and size each worker.
  */
-import type { AllocationNode } from '../slurm/allocation.js';
-import type { WorkerLaunchSpec } from './launch.js';
+import type { WorkerLaunchSpec } from '../launcher.js';
+import type { BlockNode } from '../provider.js';
 import { budgetFromNodeMemory } from './resources.js';
 
 export interface PlanOptions {
@@ -21,7 +21,7 @@ export interface WorkerPlan {
   warnings: string[];
 }
 
-export function planWorkers(nodes: AllocationNode[], opts: PlanOptions): WorkerPlan {
+export function planWorkers(nodes: BlockNode[], opts: PlanOptions): WorkerPlan {
   const warnings: string[] = [];
   if (opts.nodesPerBlock !== undefined && opts.nodesPerBlock !== nodes.length) {
     warnings.push(

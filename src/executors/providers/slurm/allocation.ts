@@ -1,19 +1,15 @@
 /**
  * The Slurm allocation we run in (when `SLURM_JOB_ID` is set): its nodes with their CPUs and
- * memory, and when it ends. This is Parsl's "provider" knowledge, read from the environment
- * Slurm gives a batch job and from `scontrol`.
+ * memory, and when it ends, read from the environment Slurm gives a batch job and from `scontrol`.
  */
-import { parseSlurmTime } from '../../config/index.js';
-import { ExecutorError } from '../../errors.js';
+import { parseSlurmTime } from '../../../config/index.js';
+import { ExecutorError } from '../../../errors.js';
+import type { BlockNode } from '../../provider.js';
 import { expandCpusPerNode, runSlurmCommand, showJob } from './commands.js';
 import type { SlurmCommandOptions } from './commands.js';
 
-export interface AllocationNode {
-  name: string;
-  cpus: number;
-  /** memory of the allocation on this node, MB (undefined when Slurm does not say) */
-  memoryMB?: number;
-}
+/** A node of the allocation (memory: the allocation's share on it, when Slurm says). */
+export type AllocationNode = BlockNode;
 
 export function inAllocation(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.SLURM_JOB_ID);

@@ -3,7 +3,7 @@
  * can act on: a missing tool says so, a failing one shows its stderr.
  */
 import { execFile } from 'node:child_process';
-import { ExecutorError } from '../../errors.js';
+import { ExecutorError } from '../../../errors.js';
 
 export interface SlurmCommandOptions {
   env?: NodeJS.ProcessEnv;

@@ -1,7 +1,12 @@
-// The Slurm provider: the allocation we run in, batch scripts, submission, wall-time successors.
+// The Slurm provider: the allocation we run in, batch scripts, the queue, wall-time successors.
+export { slurmProvider } from './provider.js';
+export type { SlurmProvider, SlurmProviderOptions } from './provider.js';
 export { inAllocation, allocationNodes, allocationEnd, endFromJobInfo, tresMemoryMB } from './allocation.js';
 export type { AllocationNode } from './allocation.js';
 export { runSlurmCommand, showJob, parseScontrolRecord, expandCpusPerNode } from './commands.js';
+export type { SlurmCommandOptions } from './commands.js';
+export { slurmDeadline, marginFor } from './deadline.js';
+export { blockState, cancelBlock } from './queue.js';
 export {
   writeSbatchScript,
   writeScript,
@@ -10,6 +15,7 @@ export {
   submitSbatch,
   sbatchScriptPath,
   shellQuote,
+  directiveQuote,
   SCRIPT_NAME,
 } from './sbatch.js';
 export type { BatchRequest, ScriptOptions } from './sbatch.js';
@@ -22,7 +28,3 @@ export {
   pendingBatchJob,
 } from './successor.js';
 export type { SuccessorOutcome, SlurmJobsRecord } from './successor.js';
-export { runUnderSlurm, slurmDeadline, marginFor } from './run.js';
-export type { SlurmRunOptions, SlurmRunContext } from './run.js';
-export { prepareSbatch, loadPreparedConfig, preparedSite } from './sbatch-run.js';
-export type { SbatchRunOptions, SbatchRunResult } from './sbatch-run.js';

@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SubmitConfig } from '../../config/index.js';
-import { ConfigError, ExecutorError } from '../../errors.js';
+import type { SubmitConfig } from '../../../config/index.js';
+import { ConfigError, ExecutorError } from '../../../errors.js';
 import { runSlurmCommand } from './commands.js';
 import type { SlurmCommandOptions } from './commands.js';
 
@@ -46,7 +46,7 @@ export function sbatchScriptPath(submitDir: string): string {
 }
 
 export function quantaBinPath(): string {
-  return fileURLToPath(new URL('../../../bin/quanta.js', import.meta.url));
+  return fileURLToPath(new URL('../../../../bin/quanta.js', import.meta.url));
 }
 
 /** Single-quote for bash. */
@@ -67,12 +67,27 @@ export function requestFromConfig(config: SubmitConfig): BatchRequest {
   };
 }
 
+/**
+ * A value as sbatch's directive parser reads it whole: plain when it has nothing special, else in
+ * double quotes with `\` and `"` backslash-escaped. sbatch splits `#SBATCH` lines at unquoted
+ * whitespace, ends them at an unquoted `#`, drops quotes, and takes a backslash as "the next
+ * character as is", inside quotes too (src/sbatch/opt.c, _get_argument).
+ */
+export function directiveQuote(value: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `"${value.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/** A file name pattern for --output/--error: `%` in the directory is literal (`%%`), `%j` is ours. */
+function outputPattern(dir: string, file: string): string {
+  return join(dir.replace(/%/g, '%%'), file);
+}
+
 function directive(key: string, value: string | number): string {
   const v = String(value);
   if (/[\n\r]/.test(v)) {
     throw new ConfigError('SBATCH_VALUE', `parsl_config: the value of ${key} contains a line break`, { key });
   }
-  return `#SBATCH --${key}=${v}`;
+  return `#SBATCH --${key}=${directiveQuote(v)}`;
 }
 
 /** The script text. */
@@ -81,8 +96,8 @@ export function renderSbatchScript(req: BatchRequest, submitDir: string, opts: S
   const lines = [
     '#!/bin/bash',
     directive('job-name', req.jobName.replace(/\s+/g, '_')),
-    directive('output', join(dir, 'slurm-%j.stdout')),
-    directive('error', join(dir, 'slurm-%j.stderr')),
+    directive('output', outputPattern(dir, 'slurm-%j.stdout')),
+    directive('error', outputPattern(dir, 'slurm-%j.stderr')),
     directive('nodes', req.nodes),
     directive('ntasks-per-node', 1),
   ];
