@@ -3,11 +3,14 @@
  * (`{vertices: [[ra, dec], ...]}`). Overlap is decided on the unit sphere with the separating
  * great-circle test, so it is right across ra = 0/360 and near the poles.
  */
+import { cross, dot, polygonContainsVector, polygonFromRaDec, polygonsOverlap } from './sphere.js';
+
 export type Region = { vertices: [number, number][] };
 
 type Vec = [number, number, number];
 
 const RAD = Math.PI / 180;
+const EPS = 1e-12;
 
 export function toVector(ra: number, dec: number): Vec {
   const r = ra * RAD;
@@ -23,62 +26,14 @@ export function toRaDec(v: Vec): [number, number] {
   return [ra, dec];
 }
 
-function cross(a: Vec, b: Vec): Vec {
-  return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-}
-
-function dot(a: Vec, b: Vec): number {
-  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
-
-/** Edge plane normals pointing into the polygon (whatever the vertex winding). */
-function edgeNormals(vs: Vec[]): Vec[] {
-  const centre: Vec = [0, 0, 0];
-  for (const v of vs) for (let i = 0; i < 3; i++) centre[i] += v[i];
-  return vs.map((v, i) => {
-    const n = cross(v, vs[(i + 1) % vs.length]);
-    return dot(n, centre) < 0 ? [-n[0], -n[1], -n[2]] : n;
-  });
-}
-
-const EPS = 1e-12;
-
-/** True when some edge plane of `a` has all of `b` strictly outside. */
-function separates(a: Vec[], b: Vec[]): boolean {
-  for (const n of edgeNormals(a)) if (b.every((v) => dot(n, v) < -EPS)) return true;
-  return false;
-}
-
 /** Do two convex polygons overlap (touching counts)? */
 export function regionsOverlap(a: Region, b: Region): boolean {
-  const va = a.vertices.map(([ra, dec]) => toVector(ra, dec));
-  const vb = b.vertices.map(([ra, dec]) => toVector(ra, dec));
-  if (separates(va, vb) || separates(vb, va)) return false;
-  // planes through one vertex of each (the remaining separating-plane candidates for two cones)
-  for (const p of va) {
-    for (const r of vb) {
-      const n = cross(p, r);
-      if (Math.hypot(...n) < EPS) continue;
-      const pa = va.map((v) => dot(n, v));
-      const pb = vb.map((v) => dot(n, v));
-      const aBelow = pa.every((x) => x <= EPS);
-      const aAbove = pa.every((x) => x >= -EPS);
-      const bBelow = pb.every((x) => x <= EPS);
-      const bAbove = pb.every((x) => x >= -EPS);
-      const strict = pa.some((x) => Math.abs(x) > EPS) && pb.some((x) => Math.abs(x) > EPS);
-      if (strict && ((aBelow && bAbove) || (aAbove && bBelow))) {
-        // only a separation if the polygons do not share the touching rays' direction
-        if (dot(p, r) < 1 - EPS) return false;
-      }
-    }
-  }
-  return true;
+  return polygonsOverlap(polygonFromRaDec(a.vertices), polygonFromRaDec(b.vertices));
 }
 
 /** Is the point inside the convex polygon? */
 export function regionContains(r: Region, ra: number, dec: number): boolean {
-  const p = toVector(ra, dec);
-  return edgeNormals(r.vertices.map(([x, y]) => toVector(x, y))).every((n) => dot(n, p) >= -EPS);
+  return polygonContainsVector(polygonFromRaDec(r.vertices), toVector(ra, dec));
 }
 
 /** Gnomonic (tangent-plane) projection inverse: offsets (degrees) from a centre to (ra, dec). */
@@ -90,4 +45,149 @@ export function tangentToSky(ra0: number, dec0: number, xi: number, eta: number)
   const ra = ra0 + Math.atan2(x, denom) / RAD;
   const dec = Math.atan2(Math.sin(d0) + y * Math.cos(d0), Math.hypot(x, denom)) / RAD;
   return [((ra % 360) + 360) % 360, dec];
+}
+
+/** A point (ra, dec), degrees. */
+export type PointRegion = { point: [number, number] };
+/** A circle: centre (ra, dec) and angular radius, degrees. */
+export type CircleRegion = { center: [number, number]; radius: number };
+/**
+ * A longitude/latitude box, degrees: ra from lon[0] eastward to lon[1] (lon[0] > lon[1] wraps
+ * through ra = 0), dec from lat[0] to lat[1].
+ */
+export type BoxRegion = { lon: [number, number]; lat: [number, number] };
+/** Any region of the query language (POINT, CIRCLE, BOX, POLYGON / a stored polygon). */
+export type SkyRegion = Region | PointRegion | CircleRegion | BoxRegion;
+
+/** The box of BOX(ra, dec, width, height): centred on (ra, dec), as lsst.sphgeom.Box does. */
+export function boxAround(ra: number, dec: number, width: number, height: number): BoxRegion {
+  const lat: [number, number] = [Math.max(-90, dec - height / 2), Math.min(90, dec + height / 2)];
+  if (width >= 360) return { lon: [0, 360], lat };
+  const norm = (x: number): number => ((x % 360) + 360) % 360;
+  return { lon: [norm(ra - width / 2), norm(ra + width / 2)], lat };
+}
+
+/** Angular separation of two unit vectors, degrees. */
+function separation(a: Vec, b: Vec): number {
+  return Math.atan2(Math.hypot(...cross(a, b)), dot(a, b)) / RAD;
+}
+
+/** Angular distance (degrees) from p to the great-circle arc a-b. */
+function arcDistance(p: Vec, a: Vec, b: Vec): number {
+  const n = cross(a, b);
+  const nn = Math.hypot(...n);
+  if (nn < EPS) return separation(p, a);
+  const u: Vec = [n[0] / nn, n[1] / nn, n[2] / nn];
+  const s = dot(p, u);
+  const proj: Vec = [p[0] - s * u[0], p[1] - s * u[1], p[2] - s * u[2]];
+  // the foot of the perpendicular lies on the arc when it is on the inner side of both ends
+  if (Math.hypot(...proj) > EPS && dot(cross(a, proj), n) >= 0 && dot(cross(proj, b), n) >= 0)
+    return Math.abs(Math.asin(Math.max(-1, Math.min(1, s)))) / RAD;
+  return Math.min(separation(p, a), separation(p, b));
+}
+
+function inLon(box: BoxRegion, ra: number): boolean {
+  const [a, b] = box.lon;
+  if (b - a >= 360) return true;
+  const x = ((ra % 360) + 360) % 360;
+  return a <= b ? x >= a - 1e-9 && x <= b + 1e-9 : x >= a - 1e-9 || x <= b + 1e-9;
+}
+
+function boxContains(box: BoxRegion, ra: number, dec: number): boolean {
+  return dec >= box.lat[0] - 1e-9 && dec <= box.lat[1] + 1e-9 && (Math.abs(dec) >= 90 || inLon(box, ra));
+}
+
+/** The box's outline as a dense ring of points (its lat edges are small circles, not arcs). */
+function boxOutline(box: BoxRegion, steps = 90): [number, number][] {
+  const span = box.lon[0] <= box.lon[1] ? box.lon[1] - box.lon[0] : box.lon[1] + 360 - box.lon[0];
+  const out: [number, number][] = [];
+  for (let i = 0; i <= steps; i++) {
+    const t = i / steps;
+    const ra = box.lon[0] + span * t;
+    const dec = box.lat[0] + (box.lat[1] - box.lat[0]) * t;
+    out.push([ra, box.lat[0]], [ra, box.lat[1]], [box.lon[0], dec], [box.lon[0] + span, dec]);
+  }
+  return out;
+}
+
+function polygonDistance(poly: Region, p: Vec): number {
+  const vs = poly.vertices.map(([ra, dec]) => toVector(ra, dec));
+  return Math.min(...vs.map((v, i) => arcDistance(p, v, vs[(i + 1) % vs.length])));
+}
+
+function kindOf(r: SkyRegion): 'polygon' | 'point' | 'circle' | 'box' {
+  if ('vertices' in r) return 'polygon';
+  if ('point' in r) return 'point';
+  if ('center' in r) return 'circle';
+  return 'box';
+}
+
+/** Is (ra, dec) in the region (boundary included)? */
+export function containsPoint(r: SkyRegion, ra: number, dec: number): boolean {
+  if ('vertices' in r) return regionContains(r, ra, dec);
+  if ('point' in r) return separation(toVector(...r.point), toVector(ra, dec)) <= 1e-9;
+  if ('center' in r) return separation(toVector(...r.center), toVector(ra, dec)) <= r.radius + 1e-9;
+  return boxContains(r, ra, dec);
+}
+
+/**
+ * Do two regions overlap (touching counts)? Exact for polygons, circles and points; a box
+ * against a polygon or circle is tested on a dense outline of the box (to ~1/90 of its size).
+ */
+export function overlaps(a: SkyRegion, b: SkyRegion): boolean {
+  const ka = kindOf(a);
+  const kb = kindOf(b);
+  if (ka === 'point') return containsPoint(b, ...(a as PointRegion).point);
+  if (kb === 'point') return containsPoint(a, ...(b as PointRegion).point);
+  if (ka === 'polygon' && kb === 'polygon') return regionsOverlap(a as Region, b as Region);
+  if (ka === 'circle' || kb === 'circle') {
+    const [c, o] = (ka === 'circle' ? [a, b] : [b, a]) as [CircleRegion, SkyRegion];
+    const centre = toVector(...c.center);
+    if (containsPoint(o, ...c.center)) return true;
+    if ('center' in o) return separation(centre, toVector(...o.center)) <= c.radius + o.radius + 1e-9;
+    if ('vertices' in o) return polygonDistance(o, centre) <= c.radius + 1e-9;
+    return boxOutline(o as BoxRegion).some(
+      ([ra, dec]) => separation(centre, toVector(ra, dec)) <= c.radius + 1e-9,
+    );
+  }
+  if (ka === 'box' && kb === 'box') {
+    const [x, y] = [a as BoxRegion, b as BoxRegion];
+    const latOk = x.lat[0] <= y.lat[1] + 1e-9 && y.lat[0] <= x.lat[1] + 1e-9;
+    return latOk && (inLon(x, y.lon[0]) || inLon(y, x.lon[0]));
+  }
+  const [box, poly] = (ka === 'box' ? [a, b] : [b, a]) as [BoxRegion, Region];
+  if (poly.vertices.some(([ra, dec]) => boxContains(box, ra, dec))) return true;
+  return boxOutline(box).some(([ra, dec]) => regionContains(poly, ra, dec));
+}
+
+/**
+ * The convex polygon of a set of points, as lsst.sphgeom.ConvexPolygon builds it (vertex order
+ * ignored): the 2-d hull of their gnomonic projection about the centroid.
+ */
+export function convexHull(points: [number, number][]): Region {
+  const vs = points.map(([ra, dec]) => toVector(ra, dec));
+  const c: Vec = [0, 0, 0];
+  for (const v of vs) for (let i = 0; i < 3; i++) c[i] += v[i];
+  const cn = Math.hypot(...c) || 1;
+  const z: Vec = [c[0] / cn, c[1] / cn, c[2] / cn];
+  const helper: Vec = Math.abs(z[2]) < 0.9 ? [0, 0, 1] : [1, 0, 0];
+  const x0 = cross(helper, z);
+  const xn = Math.hypot(...x0);
+  const x: Vec = [x0[0] / xn, x0[1] / xn, x0[2] / xn];
+  const y = cross(z, x);
+  const flat = vs.map((v, i) => ({ i, u: dot(v, x) / dot(v, z), w: dot(v, y) / dot(v, z) }));
+  flat.sort((p, q) => p.u - q.u || p.w - q.w);
+  const turn = (o: (typeof flat)[0], a: (typeof flat)[0], b: (typeof flat)[0]): number =>
+    (a.u - o.u) * (b.w - o.w) - (a.w - o.w) * (b.u - o.u);
+  const half = (list: typeof flat): typeof flat => {
+    const out: typeof flat = [];
+    for (const p of list) {
+      while (out.length >= 2 && turn(out[out.length - 2], out[out.length - 1], p) <= 0) out.pop();
+      out.push(p);
+    }
+    out.pop();
+    return out;
+  };
+  const hull = [...half(flat), ...half([...flat].reverse())];
+  return { vertices: hull.map((p) => points[p.i]) };
 }

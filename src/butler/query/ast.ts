@@ -4,7 +4,7 @@
  * tests check). Every node carries `pos`, its 0-based offset in the source, for error messages.
  */
 
-export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'overlaps';
 export type ArithOp = '+' | '-' | '*' | '/' | '%';
 
 /** No expression at all (blank input): no constraint, as in the Butler. */
@@ -95,7 +95,10 @@ export interface BindRef {
   pos: number;
 }
 
-/** `start..stop[:stride]`, inclusive at both ends; only inside `in (...)`. */
+/**
+ * `start..stop[:stride]`, inclusive at both ends. The grammar takes it wherever a literal goes
+ * (as the Butler's does); the checker allows it only as an item of `IN (...)`.
+ */
 export interface RangeLit {
   kind: 'range';
   start: number;
@@ -104,8 +107,34 @@ export interface RangeLit {
   pos: number;
 }
 
-export type Literal = NumberLit | StringLit | TimeLit;
-export type InItem = Literal | Ident | BindRef | RangeLit;
+/** `UUID('...')`: `value` is the canonical lower-case form. */
+export interface UuidLit {
+  kind: 'uuid';
+  value: string;
+  pos: number;
+}
+
+/** `(a, b)`: a timespan from two times (or NULL for an unbounded end). */
+export interface TupleExpr {
+  kind: 'tuple';
+  items: [Expr, Expr];
+  pos: number;
+}
+
+/**
+ * `NAME(args)`. `name` is upper case for the functions the language knows (POINT, CIRCLE, BOX,
+ * POLYGON, REGION, GLOB; their arguments are checked by the parser, as the Butler's does) and as
+ * written for any other (which the checker rejects).
+ */
+export interface CallExpr {
+  kind: 'call';
+  name: string;
+  args: Expr[];
+  pos: number;
+}
+
+export type Literal = NumberLit | StringLit | TimeLit | RangeLit | UuidLit;
+export type InItem = Literal | Ident | BindRef;
 export type Expr =
   | EmptyExpr
   | LogicalExpr
@@ -114,23 +143,28 @@ export type Expr =
   | InExpr
   | ArithExpr
   | UnaryExpr
+  | TupleExpr
+  | CallExpr
   | Literal
   | Ident
   | BindRef;
 
+// the language has no way to write a quote inside a string (as in the Butler's)
 function quote(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
+  return `'${s}'`;
 }
 
-function printItem(item: InItem): string {
-  if (item.kind === 'range') {
-    const base = `${item.start}..${item.stop}`;
-    return item.stride === 1 ? base : `${base}:${item.stride}`;
-  }
-  return printExpression(item);
-}
-
-const ATOMS = new Set<Expr['kind']>(['number', 'string', 'time', 'ident', 'bind']);
+const ATOMS = new Set<Expr['kind']>([
+  'number',
+  'string',
+  'time',
+  'ident',
+  'bind',
+  'range',
+  'uuid',
+  'call',
+  'tuple',
+]);
 
 function wrap(e: Expr): string {
   return ATOMS.has(e.kind) ? printExpression(e) : `(${printExpression(e)})`;
@@ -149,14 +183,24 @@ export function printExpression(e: Expr): string {
     case 'not':
       return `NOT ${wrap(e.operand)}`;
     case 'compare':
+      return `${wrap(e.left)} ${e.op === 'overlaps' ? 'OVERLAPS' : e.op} ${wrap(e.right)}`;
     case 'arith':
       return `${wrap(e.left)} ${e.op} ${wrap(e.right)}`;
     case 'in':
-      return `${wrap(e.operand)} ${e.negated ? 'NOT IN' : 'IN'} (${e.items.map(printItem).join(', ')})`;
+      return `${wrap(e.operand)} ${e.negated ? 'NOT IN' : 'IN'} (${e.items.map(printExpression).join(', ')})`;
     case 'unary':
       return `${e.op}(${printExpression(e.operand)})`;
     case 'number':
+      // operators print with spaces around them, so `a - -5` never reads as `a--5`
       return e.text;
+    case 'range':
+      return `${e.start}..${e.stop}${e.stride === 1 ? '' : `:${e.stride}`}`;
+    case 'uuid':
+      return `UUID('${e.value}')`;
+    case 'tuple':
+      return `(${printExpression(e.items[0])}, ${printExpression(e.items[1])})`;
+    case 'call':
+      return `${e.name}(${e.args.map(printExpression).join(', ')})`;
     case 'string':
       return quote(e.value);
     case 'time':

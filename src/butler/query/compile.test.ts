@@ -13,7 +13,7 @@ const compile = (where: string, extra: Partial<Parameters<typeof compileWhere>[1
 
 describe('compileWhere', () => {
   it('compiles to ? placeholders for SQLite with integers as BigInt (integer arithmetic)', () => {
-    expect(compile("instrument = 'X' and visit in (1, 2)")).toEqual({
+    expect(compile("instrument = 'X' and visit in (1, 2)")).toMatchObject({
       sql: '(("dim_instrument"."name" = ?) AND ("dim_visit"."id" IN (?, ?)))',
       params: ['X', 1n, 2n],
     });
@@ -31,10 +31,8 @@ describe('compileWhere', () => {
   });
 
   it('never splices values into the SQL text', () => {
-    const evil = "x'; DROP TABLE dim_visit; --";
-    const { sql, params } = compile(
-      `band = '${evil.replace(/'/g, "''")}' or visit.name in ('${evil.replace(/'/g, "''")}')`,
-    );
+    const evil = 'x"; DROP TABLE dim_visit; --';
+    const { sql, params } = compile(`band = '${evil}' or visit.name in ('${evil}')`);
     expect(sql).not.toMatch(/DROP/);
     expect(params).toEqual([evil, evil]);
   });
@@ -44,33 +42,33 @@ describe('compileWhere', () => {
       '2021-12-13T04:19:00.000Z',
     ]);
     const pgc = compile("visit.timespan.begin < T'2021-12-13'", { dialect: 'postgres' });
-    expect(pgc).toEqual({
+    expect(pgc).toMatchObject({
       sql: '("dim_visit"."timespan_begin" < $1::timestamptz)',
       params: ['2021-12-13T00:00:00.000Z'],
     });
   });
 
   it('expands small ranges into value lists and long ones into BETWEEN with a stride test', () => {
-    expect(compile('visit in (1..5:2)')).toEqual({
+    expect(compile('visit in (1..5:2)')).toMatchObject({
       sql: '("dim_visit"."id" IN (?, ?, ?))',
       params: [1n, 3n, 5n],
     });
     const long = compile('visit not in (100..10000:10)');
     expect(long.sql).toBe('(NOT (("dim_visit"."id" BETWEEN ? AND ? AND ("dim_visit"."id" - ?) % ? = 0)))');
     expect(long.params).toEqual([100n, 10000n, 100n, 10n]);
-    expect(compile('visit in (5..1)').sql).toBe('(1 = 0)');
+    expect(() => compile('visit in (5..1)')).toThrow(/stop must be >= the start/);
   });
 
   it('expands list-valued bind parameters inside IN and lets a bind name shadow a dimension', () => {
     expect(compile('visit in (ids, 9)', { bind: { ids: [1, 2] } }).params).toEqual([1n, 2n, 9n]);
-    expect(compile('detector = visit', { bind: { visit: 5 } })).toEqual({
+    expect(compile('detector = visit', { bind: { visit: 5 } })).toMatchObject({
       sql: '("dim_detector"."id" = ?)',
       params: [5n],
     });
   });
 
   it('compiles an empty expression to a condition that is always true', () => {
-    expect(compile('')).toEqual({ sql: '1 = 1', params: [] });
+    expect(compile('')).toMatchObject({ sql: '1 = 1', params: [] });
   });
 });
 
@@ -79,11 +77,12 @@ describe('checkExpression', () => {
     const e = parseExpression(
       "visit.day_obs = 1 and band = 'g' and detector.purpose = 'x' or exposure.timespan.end > T'2020-01-01'",
     );
+    // visit.day_obs is the day_obs dimension's key, as in daf_butler
     expect([...checkExpression(e, universe).dimensions].sort()).toEqual([
       'band',
+      'day_obs',
       'detector',
       'exposure',
-      'visit',
     ]);
     expect(checkExpression(parseExpression(''), universe).dimensions.size).toBe(0);
   });
@@ -93,12 +92,21 @@ describe('time literals', () => {
   it('reads ISO dates and date-times as UTC, MJD as TAI unless /utc is given, unix seconds as UTC', () => {
     expect(parseTimeLiteral('2021-12-13')).toBe(Date.parse('2021-12-13T00:00:00Z'));
     expect(parseTimeLiteral('2021-12-13T04:19:00.25')).toBe(Date.parse('2021-12-13T04:19:00.250Z'));
-    expect(parseTimeLiteral('mjd/59562/utc')).toBe(Date.parse('2021-12-14T00:00:00Z'));
+    expect(parseTimeLiteral('mjd/59562.0/utc')).toBe(Date.parse('2021-12-14T00:00:00Z'));
+    expect(parseTimeLiteral('mjd/59562/utc')).toMatch(/does not match/); // daf_butler needs the '.'
     expect(parseTimeLiteral('59562.0/mjd/utc')).toMatch(/does not match/);
-    expect(parseTimeLiteral('59562.5/mjd')).toBe(Date.parse('2021-12-14T11:59:23Z'));
-    expect(parseTimeLiteral('59562')).toBe(Date.parse('2021-12-13T23:59:23Z')); // TAI-UTC = 37 s
-    expect(parseTimeLiteral('mjd/51544/tai')).toBe(Date.parse('1999-12-31T23:59:28Z')); // 32 s in 2000
-    expect(parseTimeLiteral('unix/1639450800')).toBe(Date.parse('2021-12-14T03:00:00Z'));
+    expect(parseTimeLiteral('2021-12-13T04:19:00Z')).toMatch(/does not match/);
+    expect(parseTimeLiteral('2021-12-13T04:19:00+00:00')).toBe(Date.parse('2021-12-13T04:19:00Z'));
+    expect(parseTimeLiteral('mjd/59562.5')).toBe(Date.parse('2021-12-14T11:59:23Z'));
+    expect(parseTimeLiteral('59562.')).toBe(Date.parse('2021-12-13T23:59:23Z')); // TAI-UTC = 37 s
+    expect(parseTimeLiteral('mjd/51544.0/tai')).toBe(Date.parse('1999-12-31T23:59:28Z')); // 32 s in 2000
+    expect(parseTimeLiteral('unix/1639450800.0')).toBe(Date.parse('2021-12-14T03:00:00Z'));
+    expect(parseTimeLiteral('59000.5/tt')).toBe(1590926330816);
+    expect(parseTimeLiteral('cxcsec/1000.0')).toBe(883613736816);
+    expect(parseTimeLiteral('jyear/2000.0')).toBe(946727968000);
+    expect(parseTimeLiteral('2020:366')).toBe(Date.parse('2020-12-31T00:00:00Z'));
+    expect(parseTimeLiteral('+12020-01-01T00:00:00')).toBe(317147356800000);
+    expect(parseTimeLiteral('59000.5/ut1')).toMatch(/not supported by quanta/);
     expect(parseTimeLiteral('2021-02-29')).toMatch(/does not match/);
     expect(parseTimeLiteral('2021-12-13T25:00')).toMatch(/does not match/);
   });

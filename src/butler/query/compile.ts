@@ -2,18 +2,25 @@
  * compileWhere: a checked expression -> a parameterised SQL condition for SQLite or PostgreSQL.
  * Values always travel as parameters (`?` / `$n`), never spliced into the text. Columns come from
  * the registry's `column(element, field)`. Times are ISO-8601 UTC text (`Date.toISOString`) as the
- * registry stores them in SQLite, and `timestamptz` in PostgreSQL.
+ * registry stores them in SQLite, and `timestamptz` in PostgreSQL. A timespan is its begin/end
+ * column pair; `a OVERLAPS b` is `a.begin < b.end AND b.begin < a.end`. Region overlaps cannot be
+ * SQL: they compile to TRUE and come back in `spatial` / `spatialJoins` for the caller to apply
+ * to the rows (the checker allows them only where that is sound: ANDed at the top).
  */
 import type { DimensionUniverse } from '../universe.js';
-import type { Expr, InExpr, InItem } from './ast.js';
+import type { CallExpr, CompareExpr, Expr, InExpr } from './ast.js';
 import {
   analyseExpression,
   bindType,
   type Analysis,
   type Bind,
   type BindValue,
+  type SpatialConstraint,
+  type TimespanValue,
   type ValueType,
 } from './check.js';
+import { queryErrorAt } from './errors.js';
+import { sourceOf } from './parser.js';
 
 export interface CompileContext {
   universe: DimensionUniverse;
@@ -21,13 +28,34 @@ export interface CompileContext {
   bind?: Bind;
   /** SQL expression of an element's field, e.g. `"dim_visit"."id"` */
   column(element: string, field: string): string;
+  /**
+   * SQL expression of a dataset field (`ingest_date`, `dataset_id`, `run`, `collection`,
+   * `timespan_begin`/`timespan_end`) of a dataset type of the query. Absent: dataset fields are
+   * a QUERY_UNSUPPORTED error (data-ID queries have no datasets).
+   */
+  datasetColumn?(datasetType: string, field: string): string;
   /** number of the first `$n` placeholder (postgres), default 1 */
   paramStart?: number;
+  /** the query's dimensions and dataset types, for unqualified names (see CheckOptions) */
+  dimensions?: readonly string[];
+  datasets?: readonly string[];
 }
 
 export interface CompiledWhere {
   sql: string;
   params: unknown[];
+  /** constraints "element's region overlaps region" that must all hold (SQL treats them as TRUE) */
+  spatial: SpatialConstraint[];
+  /** explicit spatial joins between two elements' regions (SQL treats them as TRUE) */
+  spatialJoins: { a: string; b: string }[];
+}
+
+/** Begin and end SQL of a timespan; undefined for an unbounded side. */
+interface TimespanSql {
+  begin?: string;
+  end?: string;
+  /** a literal with end <= begin: it overlaps nothing */
+  empty?: boolean;
 }
 
 /** Ranges with at most this many values become IN lists; longer ones BETWEEN (+ modulo). */
@@ -40,14 +68,22 @@ const PG_CASTS: Record<ValueType, string> = {
   datetime: 'timestamptz',
   bool: 'boolean',
   region: 'text',
+  timespan: 'timestamptz',
+  uuid: 'text',
+  null: 'text',
+  range: 'bigint',
 };
 
 class Compiler {
-  readonly params: unknown[] = [];
+  /** values by marker number; the markers become placeholders in text order at the end */
+  private readonly values: { value: unknown; cast: string }[] = [];
   constructor(
     private readonly ctx: CompileContext,
     private readonly analysis: Analysis,
-  ) {}
+    source: string | undefined,
+  ) {
+    this.source = source;
+  }
 
   /** A placeholder for one value of the given type. */
   private param(value: BindValue, type: ValueType): string {
@@ -59,25 +95,146 @@ class Compiler {
     else if (type === 'int' && !pg && typeof value === 'number') v = BigInt(value);
     else if (typeof value === 'bigint' && pg) v = value.toString();
     else if (typeof value === 'boolean' && !pg) v = value ? 1 : 0;
-    this.params.push(v);
-    if (!pg) return '?';
-    return `$${(this.ctx.paramStart ?? 1) + this.params.length - 1}::${PG_CASTS[type]}`;
+    this.values.push({ value: v, cast: PG_CASTS[type] });
+    return `\u0000${this.values.length - 1}\u0000`;
   }
 
-  private typeOf(e: Expr | InItem): ValueType {
+  /**
+   * The SQL with its markers replaced by placeholders, and the values in placeholder order: SQL
+   * text is not built left to right (a timespan's end is written before its begin), and SQLite's
+   * `?` are positional. A value used twice is bound twice (SQLite) or numbered once (postgres).
+   */
+  finish(sql: string): { sql: string; params: unknown[] } {
+    const params: unknown[] = [];
+    const numbers = new Map<number, number>();
+    const pg = this.ctx.dialect === 'postgres';
+    const start = this.ctx.paramStart ?? 1;
+    // eslint-disable-next-line no-control-regex -- NUL marks placeholders; no SQL text has one
+    const text = sql.replace(/\u0000(\d+)\u0000/g, (_m, k: string) => {
+      const { value, cast } = this.values[Number(k)];
+      if (!pg) {
+        params.push(value);
+        return '?';
+      }
+      let n = numbers.get(Number(k));
+      if (n === undefined) {
+        params.push(value);
+        n = start + params.length - 1;
+        numbers.set(Number(k), n);
+      }
+      return `$${n}::${cast}`;
+    });
+    return { sql: text, params };
+  }
+
+  private typeOf(e: Expr): ValueType {
     const t = this.analysis.types.get(e);
     if (t === undefined) throw new Error(`query compiler: no type for ${e.kind} at ${e.pos}`);
     return t;
   }
 
-  /** SQL for a scalar name (column or bind value). */
-  private name(e: Expr | InItem): string {
+  private column(e: Expr, field?: string): string {
     const ref = e.kind === 'ident' ? this.analysis.columns.get(e) : undefined;
-    if (ref) return this.ctx.column(ref.element, ref.field);
+    if (!ref) throw new Error(`query compiler: not a column at ${e.pos}`);
+    const f = field ?? ref.field;
+    if (ref.element !== undefined) return this.ctx.column(ref.element, f);
+    if (!this.ctx.datasetColumn) {
+      throw queryErrorAt(
+        'QUERY_UNSUPPORTED',
+        `'${ref.dataset}.${ref.field}' is a dataset field, usable only in dataset queries (query-datasets)`,
+        this.source,
+        e.pos,
+      );
+    }
+    return this.ctx.datasetColumn(ref.dataset, f);
+  }
+
+  private readonly source: string | undefined;
+
+  /** SQL for a scalar name (column or bind value). */
+  private name(e: Expr): string {
+    if (e.kind === 'ident' && this.analysis.columns.has(e)) return this.column(e);
     const value = this.analysis.binds.get(e);
     if (value === undefined || Array.isArray(value))
       throw new Error(`query compiler: unresolved name at ${e.pos}`);
     return this.param(value as BindValue, this.typeOf(e));
+  }
+
+  /** The begin/end SQL of a timespan-typed operand. */
+  private timespan(e: Expr): TimespanSql {
+    if (e.kind === 'tuple') {
+      const [b, en] = e.items.map((i) => (this.typeOf(i) === 'null' ? undefined : i));
+      const out: TimespanSql = {
+        begin: b && this.expr(b),
+        end: en && this.expr(en),
+      };
+      if (b?.kind === 'time' && en?.kind === 'time' && en.ms <= b.ms) out.empty = true;
+      return out;
+    }
+    if (e.kind === 'ident' && this.analysis.columns.has(e)) {
+      return { begin: this.column(e, 'timespan_begin'), end: this.column(e, 'timespan_end') };
+    }
+    const v = this.analysis.binds.get(e) as TimespanValue | undefined;
+    if (!v) throw new Error(`query compiler: no timespan at ${e.pos}`);
+    return {
+      begin: v.begin ? this.param(v.begin, 'datetime') : undefined,
+      end: v.end ? this.param(v.end, 'datetime') : undefined,
+      empty: v.begin !== null && v.end !== null && v.end.getTime() <= v.begin.getTime(),
+    };
+  }
+
+  private compare(e: CompareExpr): string {
+    const lt = this.typeOf(e.left);
+    const rt = this.typeOf(e.right);
+    if (this.analysis.spatialNodes.has(e)) return '(1 = 1)';
+    if (lt === 'null' || rt === 'null') {
+      const other = lt === 'null' ? e.right : e.left;
+      const sql =
+        this.typeOf(other) === 'timespan' ? (this.timespan(other).begin ?? 'NULL') : this.expr(other);
+      return `(${sql} IS ${e.op === '!=' ? 'NOT ' : ''}NULL)`;
+    }
+    if (lt === 'timespan' || rt === 'timespan') {
+      if (lt === 'timespan' && rt === 'timespan') {
+        const a = this.timespan(e.left);
+        const b = this.timespan(e.right);
+        if (e.op === 'overlaps') {
+          if (a.empty || b.empty) return '(1 = 0)';
+          const terms: string[] = [];
+          if (a.begin && b.end) terms.push(`${a.begin} < ${b.end}`);
+          if (b.begin && a.end) terms.push(`${b.begin} < ${a.end}`);
+          return terms.length ? `(${terms.join(' AND ')})` : '(1 = 1)';
+        }
+        const same = (x?: string, y?: string): string =>
+          x && y ? `${x} = ${y}` : x || y ? `${x ?? y} IS NULL` : '1 = 1';
+        const sql = `(${same(a.begin, b.begin)} AND ${same(a.end, b.end)})`;
+        return e.op === '!=' ? `(NOT ${sql})` : sql;
+      }
+      // timespan OVERLAPS time: begin <= t < end
+      const [ts, t] = lt === 'timespan' ? [e.left, e.right] : [e.right, e.left];
+      const span = this.timespan(ts);
+      const x = this.expr(t);
+      if (span.empty) return '(1 = 0)';
+      const terms = [span.begin && `${span.begin} <= ${x}`, span.end && `${x} < ${span.end}`].filter(Boolean);
+      return terms.length ? `(${terms.join(' AND ')})` : `(${x} IS NOT NULL)`;
+    }
+    return `(${this.expr(e.left)} ${e.op === '!=' ? '<>' : e.op} ${this.expr(e.right)})`;
+  }
+
+  /** GLOB(column, pattern): `*` any run, `?` one character, everything else literal. */
+  private glob(e: CallExpr): string {
+    const [subject, patternNode] = e.args;
+    const pattern =
+      patternNode.kind === 'string' ? patternNode.value : String(this.analysis.binds.get(patternNode));
+    const col = this.expr(subject);
+    if (this.ctx.dialect === 'sqlite') {
+      // SQLite's GLOB is case-sensitive; '[' starts a class there, so it is escaped as '[[]'
+      return `(${col} GLOB ${this.param(pattern.replace(/\[/g, '[[]'), 'string')})`;
+    }
+    const like = pattern
+      .replace(/[\\%_]/g, (c) => `\\${c}`)
+      .replace(/\*/g, '%')
+      .replace(/\?/g, '_');
+    return `(${col} LIKE ${this.param(like, 'string')})`;
   }
 
   expr(e: Expr): string {
@@ -89,7 +246,7 @@ class Compiler {
       case 'not':
         return `(NOT ${this.expr(e.operand)})`;
       case 'compare':
-        return `(${this.expr(e.left)} ${e.op === '!=' ? '<>' : e.op} ${this.expr(e.right)})`;
+        return this.compare(e);
       case 'arith': {
         const l = this.expr(e.left);
         const r = this.expr(e.right);
@@ -107,8 +264,16 @@ class Compiler {
         return this.param(e.value, this.typeOf(e));
       case 'string':
         return this.param(e.value, 'string');
+      case 'uuid':
+        return this.param(e.value, 'uuid');
       case 'time':
         return this.param(new Date(e.ms), 'datetime');
+      case 'call':
+        if (e.name === 'GLOB') return this.glob(e);
+        throw new Error(`query compiler: region ${e.name}() outside OVERLAPS`);
+      case 'tuple':
+      case 'range':
+        throw new Error(`query compiler: ${e.kind} outside its place at ${e.pos}`);
       case 'ident':
       case 'bind':
         return this.name(e);
@@ -118,47 +283,38 @@ class Compiler {
   private inExpr(e: InExpr): string {
     const x = this.expr(e.operand);
     const type = this.typeOf(e.operand);
-    let sql: string;
-    if (type === 'datetime') {
-      // the Butler's `t IN (begin, end)`: t within the half-open time range [begin, end)
-      const [begin, end] = e.items.map((i) => this.item(i));
-      sql = `(${x} >= ${begin} AND ${x} < ${end})`;
-    } else {
-      const values: string[] = [];
-      const terms: string[] = [];
-      for (const item of e.items) {
-        if (item.kind === 'range') {
-          const { start, stop, stride } = item;
-          if (start > stop) continue;
-          const count = Math.floor((stop - start) / stride) + 1;
-          if (count <= MAX_EXPANDED_RANGE) {
-            for (let k = 0; k < count; k++) values.push(this.param(start + k * stride, 'int'));
-          } else {
-            const between = `${x} BETWEEN ${this.param(start, 'int')} AND ${this.param(stop, 'int')}`;
-            terms.push(
-              stride === 1
-                ? `(${between})`
-                : `(${between} AND (${x} - ${this.param(start, 'int')}) % ${this.param(stride, 'int')} = 0)`,
-            );
-          }
-          continue;
-        }
-        const bound = this.analysis.binds.get(item);
-        if (Array.isArray(bound)) {
-          for (const v of bound as BindValue[]) values.push(this.param(v, bindType(v) ?? type));
+    const values: string[] = [];
+    const terms: string[] = [];
+    for (const item of e.items) {
+      if (item.kind === 'range') {
+        const { start, stop, stride } = item;
+        const count = Math.floor((stop - start) / stride) + 1;
+        if (count <= MAX_EXPANDED_RANGE) {
+          for (let k = 0; k < count; k++) values.push(this.param(start + k * stride, 'int'));
         } else {
-          values.push(this.item(item));
+          const between = `${x} BETWEEN ${this.param(start, 'int')} AND ${this.param(stop, 'int')}`;
+          terms.push(
+            stride === 1
+              ? `(${between})`
+              : `(${between} AND (${x} - ${this.param(start, 'int')}) % ${this.param(stride, 'int')} = 0)`,
+          );
         }
+        continue;
       }
-      if (values.length) terms.unshift(`${x} IN (${values.join(', ')})`);
-      sql = terms.length === 0 ? '(1 = 0)' : `(${terms.join(' OR ')})`;
+      if (this.typeOf(item) === 'null') {
+        terms.push(`(${x} IS NULL)`);
+        continue;
+      }
+      const bound = this.analysis.binds.get(item);
+      if (Array.isArray(bound)) {
+        for (const v of bound as BindValue[]) values.push(this.param(v, bindType(v) ?? type));
+      } else {
+        values.push(this.expr(item));
+      }
     }
+    if (values.length) terms.unshift(`${x} IN (${values.join(', ')})`);
+    const sql = terms.length === 0 ? '(1 = 0)' : `(${terms.join(' OR ')})`;
     return e.negated ? `(NOT ${sql})` : sql;
-  }
-
-  private item(item: InItem): string {
-    if (item.kind === 'range') throw new Error('query compiler: range outside an integer IN');
-    return this.expr(item);
   }
 }
 
@@ -168,8 +324,12 @@ class Compiler {
  * postgres placeholders are numbered from `paramStart` (default 1) and carry a type cast.
  */
 export function compileWhere(expr: Expr, ctx: CompileContext): CompiledWhere {
-  const analysis = analyseExpression(expr, ctx.universe, { bind: ctx.bind });
-  const compiler = new Compiler(ctx, analysis);
-  const sql = compiler.expr(expr);
-  return { sql, params: compiler.params };
+  const analysis = analyseExpression(expr, ctx.universe, {
+    bind: ctx.bind,
+    dimensions: ctx.dimensions,
+    datasets: ctx.datasets,
+  });
+  const compiler = new Compiler(ctx, analysis, sourceOf(expr));
+  const { sql, params } = compiler.finish(compiler.expr(expr));
+  return { sql, params, spatial: analysis.spatial, spatialJoins: analysis.spatialJoins };
 }

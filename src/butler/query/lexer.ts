@@ -1,7 +1,8 @@
 /**
  * Tokens of the dataQuery language, following the Butler's lexer: keywords are case-insensitive,
  * identifiers have up to two dots (`visit.timespan.begin`), ranges `a..b[:s]` are single tokens,
- * strings are single-quoted (with `''` for a quote inside, an extension), `T'...'` is a time.
+ * strings are single-quoted with no escapes (a string ends at the next quote), `T'...'` is a
+ * time. Whitespace is space, tab and newline, as in the Butler's lexer.
  */
 import { queryErrorAt } from './errors.js';
 
@@ -18,7 +19,8 @@ export interface Token {
 
 export const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IN', 'OVERLAPS']);
 
-const RANGE_RE = /(-?\d+)\s*\.\.\s*(-?\d+)(?:\s*:\s*(\d+))?/y;
+const RANGE_RE = /(-?\d+)\s*\.\.\s*(-?\d+)(?:\s*:\s*([1-9]\d*))?/y;
+const BAD_STRIDE_RE = /\s*:\s*\d/y;
 const NUMBER_RE = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?/y;
 const IDENT_RE = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/y;
 const OPERATORS = ['!=', '<=', '>=', '=', '<', '>', '+', '-', '*', '/', '%', '(', ')', ','];
@@ -30,27 +32,17 @@ function matchAt(re: RegExp, text: string, pos: number): RegExpExecArray | null 
 
 /** Reads a quoted string starting at the quote at `pos`; returns [content, end offset]. */
 function readQuoted(text: string, pos: number): [string, number] {
-  let out = '';
-  let i = pos + 1;
-  for (;;) {
-    const q = text.indexOf("'", i);
-    const nl = text.indexOf('\n', i);
-    if (q < 0 || (nl >= 0 && nl < q)) {
-      throw queryErrorAt(
-        'QUERY_SYNTAX',
-        "Syntax error: unterminated string (a closing ' is missing)",
-        text,
-        pos,
-      );
-    }
-    out += text.slice(i, q);
-    if (text[q + 1] === "'") {
-      out += "'";
-      i = q + 2;
-      continue;
-    }
-    return [out, q + 1];
+  const q = text.indexOf("'", pos + 1);
+  const nl = text.indexOf('\n', pos + 1);
+  if (q < 0 || (nl >= 0 && nl < q)) {
+    throw queryErrorAt(
+      'QUERY_SYNTAX',
+      "Syntax error: unterminated string (a closing ' is missing on this line)",
+      text,
+      pos,
+    );
   }
+  return [text.slice(pos + 1, q), q + 1];
 }
 
 export function tokenize(text: string): Token[] {
@@ -58,7 +50,7 @@ export function tokenize(text: string): Token[] {
   let pos = 0;
   while (pos < text.length) {
     const c = text[pos];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+    if (c === ' ' || c === '\t' || c === '\n') {
       pos++;
       continue;
     }
@@ -77,7 +69,7 @@ export function tokenize(text: string): Token[] {
     const range = matchAt(RANGE_RE, text, pos);
     if (range) {
       const stride = range[3] === undefined ? 1 : Number(range[3]);
-      if (stride < 1) {
+      if (range[3] === undefined && matchAt(BAD_STRIDE_RE, text, pos + range[0].length)) {
         throw queryErrorAt(
           'QUERY_SYNTAX',
           'Syntax error: the stride of a range must be 1 or more',

@@ -33,11 +33,12 @@ const float = fc
   .filter((n) => !n.isInt || Number.isSafeInteger(n.value));
 const str = fc
   .string({ maxLength: 12 })
-  .filter((s) => !s.includes('\n'))
+  .filter((s) => !s.includes('\n') && !s.includes("'"))
   .map((value) => ({ kind: 'string', value, pos: 0 }) as const);
 const time = fc
   .date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
-  .map((d) => ({ kind: 'time', text: d.toISOString(), ms: d.getTime(), pos: 0 }) as const);
+  .map((d) => ({ kind: 'time', text: d.toISOString().slice(0, -1), ms: d.getTime(), pos: 0 }) as const);
+const uuid = fc.uuid().map((value) => ({ kind: 'uuid', value, pos: 0 }) as const);
 const ident = fc
   .array(name, { minLength: 1, maxLength: 3 })
   .map((parts) => ({ kind: 'ident', parts, pos: 0 }) as const);
@@ -49,8 +50,9 @@ const range = fc
     fc.integer({ min: 1, max: 50 }),
   )
   .map(([start, stop, stride]) => ({ kind: 'range', start, stop, stride, pos: 0 }) as const);
-const atom: fc.Arbitrary<Expr> = fc.oneof(int, float, str, time, ident, bind);
-const item: fc.Arbitrary<InItem> = fc.oneof(int, float, str, time, ident, bind, range);
+const simpleIdent = name.map((n) => ({ kind: 'ident', parts: [n], pos: 0 }) as const);
+const atom: fc.Arbitrary<Expr> = fc.oneof(int, float, str, time, ident, bind, range, uuid);
+const item = fc.oneof(int, float, str, time, simpleIdent, bind, range, uuid) as fc.Arbitrary<InItem>;
 
 const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
   expr: fc.oneof(
@@ -65,7 +67,7 @@ const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
     fc.record({ kind: fc.constant('not'), operand: tie('expr'), pos: fc.constant(0) }),
     fc.record({
       kind: fc.constant('compare'),
-      op: fc.constantFrom('=', '!=', '<', '<=', '>', '>='),
+      op: fc.constantFrom('=', '!=', '<', '<=', '>', '>=', 'overlaps'),
       left: tie('expr'),
       right: tie('expr'),
       pos: fc.constant(0),
@@ -81,6 +83,17 @@ const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
       kind: fc.constant('unary'),
       op: fc.constantFrom('-', '+'),
       operand: tie('expr'),
+      pos: fc.constant(0),
+    }),
+    fc.record({
+      kind: fc.constant('tuple'),
+      items: fc.tuple(tie('expr'), tie('expr')),
+      pos: fc.constant(0),
+    }),
+    fc.record({
+      kind: fc.constant('call'),
+      name: fc.constantFrom('POINT', 'myfunc'),
+      args: fc.array(tie('expr'), { minLength: 2, maxLength: 2 }),
       pos: fc.constant(0),
     }),
     fc.record({
@@ -191,6 +204,27 @@ describe('parseExpression', () => {
     expect(printExpression(e)).toBe("((NOT (visit = 1)) AND (band = 'g')) OR (detector IN (1..3))");
   });
 
+  it('reads OVERLAPS, (begin, end) tuples, function calls and ranges as the Butler does', () => {
+    expect(parseExpression("visit.timespan OVERLAPS (T'2021-12-13', NULL)")).toMatchObject({
+      kind: 'compare',
+      op: 'overlaps',
+      right: { kind: 'tuple', items: [{ kind: 'time' }, { kind: 'ident', parts: ['NULL'] }] },
+    });
+    expect(parseExpression('circle(1, -2, :r)')).toMatchObject({ kind: 'call', name: 'CIRCLE' });
+    expect(parseExpression("uuid('{12345678-1234-5678-1234-56781234567A}')")).toMatchObject({
+      kind: 'uuid',
+      value: '12345678-1234-5678-1234-56781234567a',
+    });
+    expect(parseExpression('visit = 1..5')).toMatchObject({ right: { kind: 'range', start: 1, stop: 5 } });
+    expect(parseExpression('f()')).toMatchObject({ kind: 'call', name: 'f', args: [] });
+    expect(() => parseExpression('(a, b, c)')).toThrow(/exactly two items/);
+    expect(() => parseExpression('CIRCLE(1, 2, (3))')).toThrow(/radius argument/);
+    expect(() => parseExpression('POLYGON(1, 2, 3, 4)')).toThrow(/at least three vertices/);
+    expect(() => parseExpression('x IN (a.b)')).toThrow(/name without dots/);
+    expect(() => parseExpression("x IN (GLOB(a, 'b'))")).toThrow(/not allowed in an IN list/);
+    expect(() => parseExpression('a = 1\r')).toThrow(/unexpected character/);
+  });
+
   it('applies arithmetic precedence and reads -5 as a negative literal', () => {
     expect(printExpression(parseExpression('visit - 2 * 3 % 4 + -5 = 1'))).toBe(
       '((visit - ((2 * 3) % 4)) + -5) = 1',
@@ -199,8 +233,9 @@ describe('parseExpression', () => {
     expect(parseExpression('-visit')).toMatchObject({ kind: 'unary', op: '-' });
   });
 
-  it('reads strings with doubled quotes, ranges with spaces, and :name binds', () => {
-    expect(parseExpression("x = 'it''s'")).toMatchObject({ right: { kind: 'string', value: "it's" } });
+  it('reads strings up to the next quote (no escapes), ranges with spaces, and :name binds', () => {
+    expect(parseExpression("x = 'it\\s'")).toMatchObject({ right: { kind: 'string', value: 'it\\s' } });
+    expect(() => parseExpression("x = 'it''s'")).toThrow(/expected AND, OR/);
     expect(parseExpression('x in (1 .. 10 : 3)')).toMatchObject({
       items: [{ kind: 'range', start: 1, stop: 10, stride: 3 }],
     });

@@ -3,26 +3,33 @@
  * small and fixed, error messages need to say exactly what was expected where, and no npm parser
  * generator (peggy, chevrotain) fits better without adding a build step.
  *
- * Grammar (the Butler's precedence: OR < AND < NOT < comparison < IN < + - < * / % < unary):
+ * Grammar: the Butler's (daf_butler's parserYacc.py), with its precedence
+ * OR < AND < NOT < comparison/OVERLAPS < IN < + - < * / % < unary:
  *   input      := expr? EOF
  *   expr       := and (OR and)*          (n-ary: one node per chain)
  *   and        := not (AND not)*
  *   not        := NOT not | comparison
- *   comparison := predicate (('=' | '!=' | '<' | '<=' | '>' | '>=') predicate)*
+ *   comparison := predicate (('=' | '!=' | '<' | '<=' | '>' | '>=' | OVERLAPS) predicate)*
  *   predicate  := sum [NOT] IN '(' item (',' item)* ')' | sum
  *   sum        := product (('+' | '-') product)*
  *   product    := unary (('*' | '/' | '%') unary)*
  *   unary      := ('-' | '+') unary | primary
- *   primary    := NUMBER | STRING | TIME | IDENT | ':'BIND | '(' expr ')'
- *   item       := ['-' | '+'] NUMBER | STRING | TIME | RANGE | IDENT | ':'BIND
+ *   primary    := literal | IDENT | ':'BIND | NAME '(' [expr (',' expr)*] ')'
+ *               | '(' expr ')' | '(' expr ',' expr ')'
+ *   literal    := NUMBER | STRING | TIME | RANGE
+ *   item       := ['-' | '+'] NUMBER | STRING | TIME | RANGE | NAME | ':'BIND | UUID '(' STRING ')'
+ * NAME is an identifier without dots. Ranges parse wherever a literal does; the checker allows
+ * them only in IN lists (as the Butler's converter does).
  */
 import type { ArithOp, CompareOp, Expr, InItem } from './ast.js';
 import { queryErrorAt } from './errors.js';
+import { CallFailure, makeCall } from './functions.js';
 import { describeToken, type Token, tokenize } from './lexer.js';
 import { parseTimeLiteral, TIME_FORMAT_HELP } from './time.js';
 
 const MAX_DEPTH = 200;
 const COMPARE_OPS = new Set(['=', '!=', '<', '<=', '>', '>=']);
+const ITEM_KINDS = new Set(['number', 'string', 'time', 'range', 'ident', 'bind']);
 const VALUE = "a value (number, 'string', T'time', dimension name or '(')";
 
 /** The source text of every AST returned by parseExpression, for located error messages. */
@@ -36,6 +43,8 @@ export function sourceOf(expr: Expr): string | undefined {
 class Parser {
   private i = 0;
   private depth = 0;
+  /** nodes written in parentheses (function argument checks need to know) */
+  private readonly parenthesised = new Set<Expr>();
   constructor(
     private readonly source: string,
     private readonly tokens: Token[],
@@ -131,21 +140,14 @@ class Parser {
   private parseComparison(): Expr {
     const depth = this.depth;
     let left = this.parsePredicate();
-    while (this.tok.kind === 'op' && COMPARE_OPS.has(this.tok.text)) {
+    while ((this.tok.kind === 'op' && COMPARE_OPS.has(this.tok.text)) || this.isKeyword('OVERLAPS')) {
       const { pos, text } = this.tok;
+      const op = (this.tok.kind === 'keyword' ? 'overlaps' : text) as CompareOp;
       this.i++;
       this.enter(pos);
-      left = { kind: 'compare', op: text as CompareOp, left, right: this.parsePredicate(), pos };
+      left = { kind: 'compare', op, left, right: this.parsePredicate(), pos };
     }
     this.depth = depth;
-    if (this.isKeyword('OVERLAPS')) {
-      throw queryErrorAt(
-        'QUERY_UNSUPPORTED',
-        'OVERLAPS (region and timespan overlap) is not supported by quanta yet',
-        this.source,
-        this.tok.pos,
-      );
-    }
     return left;
   }
 
@@ -171,35 +173,26 @@ class Parser {
 
   private parseItem(): InItem {
     const t = this.tok;
-    if (t.kind === 'range') {
-      this.i++;
-      const { start, stop, stride } = t.range!;
-      for (const n of [start, stop, stride]) {
-        if (!Number.isSafeInteger(n))
-          throw queryErrorAt(
-            'QUERY_SYNTAX',
-            `Syntax error: range bound ${n} is too large`,
-            this.source,
-            t.pos,
-          );
-      }
-      return { kind: 'range', start, stop, stride, pos: t.pos };
-    }
     if ((this.isOp('-') || this.isOp('+')) && this.tokens[this.i + 1].kind === 'number') {
       this.i++;
-      return this.numberLiteral(this.tok, t.text === '-' ? '-' : '', t.pos);
+      return this.numberLiteral(this.tok, t.text === '-' ? '-' : '+', t.pos);
     }
-    if (
-      t.kind === 'number' ||
-      t.kind === 'string' ||
-      t.kind === 'time' ||
-      t.kind === 'ident' ||
-      t.kind === 'bind'
-    ) {
-      return this.parsePrimary() as InItem;
+    const callee = t.kind === 'ident' && this.isOp('(', this.tokens[this.i + 1]);
+    if (ITEM_KINDS.has(t.kind) && !(t.kind === 'ident' && t.text.includes('.'))) {
+      const item = this.parsePrimary();
+      // only UUID('...') of the functions is a literal, so only it may be an item (the Butler's rule)
+      if (item.kind === 'call') {
+        throw queryErrorAt(
+          'QUERY_SYNTAX',
+          `Syntax error: ${item.name}(...) is not allowed in an IN list (only literals, names, binds and UUID('...'))`,
+          this.source,
+          t.pos,
+        );
+      }
+      if (!callee || item.kind === 'uuid') return item as InItem;
     }
     return this.fail(
-      "a literal, a range 'a..b' or a name in the IN list (expressions are not allowed there)",
+      "a literal, a range 'a..b', a name without dots or a :bind in the IN list (expressions are not allowed there)",
     );
   }
 
@@ -235,7 +228,7 @@ class Parser {
     if (this.isOp('-') || this.isOp('+')) {
       this.i++;
       // `-5` is a negative literal, as in the Butler's grammar; `-(x)` and `-visit` are unary
-      if (this.tok.kind === 'number') return this.numberLiteral(this.tok, t.text === '-' ? '-' : '', t.pos);
+      if (this.tok.kind === 'number') return this.numberLiteral(this.tok, t.text === '-' ? '-' : '+', t.pos);
       this.enter(t.pos);
       const operand = this.parseUnary();
       this.depth--;
@@ -246,9 +239,10 @@ class Parser {
 
   private numberLiteral(t: Token, sign: string, pos: number): Expr & InItem {
     this.i++;
+    // the Butler keeps the text as written, sign included (`+4` stays `+4`)
     const text = sign + t.text;
     const value = Number(text);
-    const isInt = /^-?\d+$/.test(text);
+    const isInt = /^[-+]?\d+$/.test(text);
     if (!Number.isFinite(value) || (isInt && !Number.isSafeInteger(value))) {
       throw queryErrorAt('QUERY_SYNTAX', `Syntax error: number ${text} is out of range`, this.source, pos);
     }
@@ -276,43 +270,82 @@ class Parser {
         }
         return { kind: 'time', text: t.text, ms, pos: t.pos };
       }
+      case 'range': {
+        this.i++;
+        const { start, stop, stride } = t.range!;
+        for (const n of [start, stop, stride]) {
+          if (!Number.isSafeInteger(n))
+            throw queryErrorAt(
+              'QUERY_SYNTAX',
+              `Syntax error: range bound ${n} is too large`,
+              this.source,
+              t.pos,
+            );
+        }
+        return { kind: 'range', start, stop, stride, pos: t.pos };
+      }
       case 'ident': {
         this.i++;
         const parts = t.text.split('.');
         if (parts.length > 3) {
           throw queryErrorAt(
             'QUERY_SYNTAX',
-            `Syntax error: '${t.text}' has too many dots (at most 'dimension.field')`,
+            `Syntax error: '${t.text}' has too many dots (at most 'element.field.part')`,
             this.source,
             t.pos,
           );
         }
         if (this.isOp('(')) {
-          const what = `function calls such as ${t.text}(...) (the Butler's POINT(ra, dec))`;
-          throw queryErrorAt(
-            'QUERY_UNSUPPORTED',
-            `${what} are not supported by quanta yet`,
-            this.source,
-            t.pos,
-          );
+          if (parts.length > 1) this.fail('AND, OR, an operator or the end of the expression');
+          return this.parseCall(t);
         }
         return { kind: 'ident', parts, pos: t.pos };
       }
       case 'bind':
         this.i++;
         return { kind: 'bind', name: t.text, pos: t.pos };
-      case 'range':
-        return this.fail(`${VALUE}; a range '${t.text}' is only allowed inside IN (...)`);
       default:
-        if (this.isOp('(')) {
-          this.i++;
-          this.enter(t.pos);
-          const inner = this.parseOr();
-          this.depth--;
-          this.expectOp(')', "')' to close the '('");
-          return inner;
-        }
+        if (this.isOp('(')) return this.parseParens(t);
         return this.fail(VALUE);
+    }
+  }
+
+  /** `( expr )` or the two-item tuple `( expr , expr )` (a timespan). */
+  private parseParens(open: Token): Expr {
+    this.i++;
+    this.enter(open.pos);
+    const inner = this.parseOr();
+    let out: Expr = inner;
+    if (this.isOp(',')) {
+      this.i++;
+      out = { kind: 'tuple', items: [inner, this.parseOr()], pos: open.pos };
+      if (this.isOp(',')) this.fail("')': a tuple has exactly two items, (begin, end)");
+    }
+    this.depth--;
+    this.expectOp(')', "')' to close the '('");
+    if (out === inner) this.parenthesised.add(inner);
+    return out;
+  }
+
+  /** `NAME ( [expr (, expr)*] )`; the name's token is `t`, the current token is '('. */
+  private parseCall(t: Token): Expr {
+    this.i++;
+    this.enter(t.pos);
+    const args: Expr[] = [];
+    if (!this.isOp(')')) {
+      args.push(this.parseOr());
+      while (this.isOp(',')) {
+        this.i++;
+        args.push(this.parseOr());
+      }
+    }
+    this.depth--;
+    this.expectOp(')', `',' or ')' in the arguments of ${t.text}(...)`);
+    try {
+      return makeCall(t.text, args, t.pos, this.parenthesised);
+    } catch (err) {
+      if (err instanceof CallFailure) throw queryErrorAt('QUERY_SYNTAX', err.message, this.source, t.pos);
+      throw err;
     }
   }
 }
