@@ -32,6 +32,14 @@ export function detectorRegion(i: number, d: number): Region {
   return box(ra, dec, ra + 0.08, dec + 0.08);
 }
 
+/** The box around all of visit i's detectors (real visits have a region: the spatial joins use it). */
+export function visitRegion(i: number, detectors: number[]): Region {
+  const vs = detectors.flatMap((d) => detectorRegion(i, d).vertices);
+  const ras = vs.map((v) => v[0]);
+  const decs = vs.map((v) => v[1]);
+  return box(Math.min(...ras), Math.min(...decs), Math.max(...ras), Math.max(...decs));
+}
+
 export async function makeToyRepo(
   root: string,
   o: ToyRepoOptions,
@@ -78,6 +86,7 @@ export async function makeToyRepo(
       name: `V${id}`,
       physical_filter: filter(i),
       day_obs: 20240101,
+      region: visitRegion(i, o.detectors),
     })),
   );
   await r.insertDimensionRecords(

@@ -4,6 +4,7 @@
  * cycles rejected).
  */
 import { RegistryError } from '../../errors.js';
+import { globToRegExp, isGlob } from '../glob.js';
 import type { Db } from './db.js';
 import { suggest } from './messages.js';
 
@@ -18,13 +19,8 @@ export interface CollectionInfo {
 
 const TYPES: CollectionType[] = ['RUN', 'TAGGED', 'CHAINED'];
 
-export function globToRegExp(pattern: string): RegExp {
-  const esc = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${esc}$`);
-}
+/** fnmatch-style globs (`*`, `?`, `[...]`) as daf_butler: see ../glob.ts */
+export { globToRegExp };
 
 export class Collections {
   constructor(private readonly db: Db) {}
@@ -138,7 +134,7 @@ export class Collections {
     });
   }
 
-  /** The flattened search path (RUN and TAGGED names, first occurrence kept); `*` globs allowed. */
+  /** The flattened search path (RUN and TAGGED names, first occurrence kept); globs allowed. */
   async resolve(names: string[]): Promise<string[]> {
     const types = await this.types();
     const rows = await this.db.all<{ parent: string; child: string }>(
@@ -164,7 +160,7 @@ export class Collections {
       }
     };
     for (const n of names) {
-      if (n.includes('*')) {
+      if (isGlob(n)) {
         const re = globToRegExp(n);
         for (const name of [...types.keys()].sort()) if (re.test(name)) await add(name, 0);
       } else await add(n, 0);

@@ -10,7 +10,11 @@ import type { DatasetType, DatasetTypes } from './dataset-types.js';
 import type { Db } from './db.js';
 import { Params, q } from './db.js';
 import { identifyingDimensions, primaryKeyColumns } from './columns.js';
+import type { DimensionQueries } from './dimension-queries.js';
 import { planJoin } from './joins.js';
+import { checkDataIdConstraint } from './data-id.js';
+import { checkGovernors } from './governors.js';
+import { planSpatialJoin } from './spatial-join.js';
 import { parseWhere, whereSql } from './where.js';
 
 export type DataId = Record<string, string | number>;
@@ -36,7 +40,15 @@ export interface FindOptions {
   collections: string[];
   where?: string;
   bind?: Record<string, unknown>;
+  /** a data ID constraint (daf_butler's `dataId=` / `instrument='Cam1'`) */
+  dataId?: DataId;
+  /** keep only these data IDs (complete for the type) */
   dataIds?: DataId[];
+  /**
+   * true (the default): the first match along the search path per data ID; false: every
+   * matching dataset in every given collection (daf_butler's queryDatasets default)
+   */
+  findFirst?: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,6 +59,7 @@ export class Datasets {
     private readonly universe: DimensionUniverse,
     private readonly types: DatasetTypes,
     private readonly collections: Collections,
+    private readonly dims?: DimensionQueries,
   ) {}
 
   /** The data ID restricted to the type's required dimensions, values typed; error if incomplete. */
@@ -167,9 +180,15 @@ export class Datasets {
     });
   }
 
-  /** First match along the collection search path, per data ID. */
+  /** The datasets of a type in the collections: first match per data ID unless `findFirst: false`. */
   async find(typeName: string, opts: FindOptions): Promise<DatasetRef[]> {
     const type = await this.types.get(typeName);
+    const dataId = checkDataIdConstraint(this.universe, opts.dataId);
+    const w = parseWhere(this.universe, opts.where, opts.bind, {
+      dimensions: type.dimensions,
+      datasets: [type.name],
+    });
+    checkGovernors(this.universe, w, dataId);
     const search = await this.collections.resolve(opts.collections);
     if (search.length === 0) return [];
     const ctypes = await this.collections.types();
@@ -177,7 +196,6 @@ export class Datasets {
     const tagged = search.filter((c) => ctypes.get(c) === 'TAGGED');
     const req = identifyingDimensions(this.universe, type.dimensions);
     const implied = this.universe.expand(type.dimensions).filter((d) => !req.includes(d));
-    const w = parseWhere(this.universe, opts.where, opts.bind);
     const p = new Params(this.db.dialect);
     const cols = [
       'd.id',
@@ -186,11 +204,29 @@ export class Datasets {
       'l.path',
       ...[...req, ...implied].map((d) => `d.${q(d)}`),
     ].join(', ');
+    const constrained = !!w || Object.keys(dataId).length > 0;
+    // A where clause that brings in another spatial family (tract/patch for visit datasets), or
+    // constrains regions, needs the data-ID query's spatial part: its data IDs restrict the datasets.
+    let spatialKeys: Set<string> | undefined;
+    if (constrained && this.dims) {
+      const plain = planJoin(this.universe, [...type.dimensions, ...Object.keys(dataId)], w?.elements ?? []);
+      const joins = planSpatialJoin(this.universe, plain.dimensions, [type.dimensions]);
+      if (joins || w?.spatial.length || w?.spatialJoins.length) {
+        const ids = await this.dims.dataIds(req, {
+          where: opts.where,
+          bind: opts.bind,
+          dataId,
+          joinOperands: [type.dimensions],
+        });
+        spatialKeys = new Set(ids.map((d) => this.normalise(type, d).key));
+      }
+    }
     const semi = (): string => {
-      if (!w) return '';
-      const plan = planJoin(this.universe, type.dimensions, w.elements);
-      const cond = whereSql(this.universe, w, plan, p);
-      return ` AND (${req.map((d) => `d.${q(d)}`).join(', ')}) IN (SELECT ${req.map((d) => plan.value(d)).join(', ')} FROM ${plan.from} WHERE ${cond})`;
+      if (!constrained || spatialKeys) return '';
+      const plan = planJoin(this.universe, [...type.dimensions, ...Object.keys(dataId)], w?.elements ?? []);
+      const conds = w ? [whereSql(this.universe, w, plan, p)] : [];
+      for (const [k, v] of Object.entries(dataId)) conds.push(`${plan.value(k)} = ${p.add(v)}`);
+      return ` AND (${req.map((d) => `d.${q(d)}`).join(', ')}) IN (SELECT ${req.map((d) => plan.value(d)).join(', ')} FROM ${plan.from} WHERE ${conds.join(' AND ')})`;
     };
     const parts: string[] = [];
     if (runs.length) {
@@ -202,35 +238,35 @@ export class Datasets {
       parts.push(head + semi());
     }
     const rows = await this.db.all<Record<string, unknown>>(parts.join(' UNION ALL '), p.values);
-    const rank = new Map(search.map((c, i) => [c, i]));
-    const best = new Map<string, { r: Record<string, unknown>; rank: number }>();
-    for (const r of rows) {
-      const k = r.data_id as string;
-      const rk = rank.get(r.coll as string) ?? Infinity;
-      const b = best.get(k);
-      if (!b || rk < b.rank) best.set(k, { r, rank: rk });
-    }
     let wanted: Set<string> | undefined;
     if (opts.dataIds) wanted = new Set(opts.dataIds.map((d) => this.normalise(type, d).key));
     const out: DatasetRef[] = [];
-    for (const [k, { r }] of best) {
+    for (const r of pickRows(rows, search, opts.findFirst ?? true)) {
+      const k = r.data_id as string;
       if (wanted && !wanted.has(k)) continue;
-      const dataId: DataId = {};
-      for (const d of [...req, ...implied]) {
-        const v = r[d];
-        if (v !== null && v !== undefined) dataId[d] = v as string | number;
-      }
-      const ref: DatasetRef = {
-        id: r.id as string,
-        datasetType: type.name,
-        run: r.run as string,
-        dataId,
-        storageClass: type.storageClass,
-      };
-      if (r.path !== null && r.path !== undefined) ref.path = r.path as string;
-      out.push(ref);
+      if (spatialKeys && !spatialKeys.has(k)) continue;
+      out.push(this.toRef(type, r, [...req, ...implied]));
     }
-    return out.sort((a, b) => compareDataIds(a.dataId, b.dataId, req));
+    return out.sort(
+      (a, b) => compareDataIds(a.dataId, b.dataId, req) || (a.run < b.run ? -1 : a.run > b.run ? 1 : 0),
+    );
+  }
+
+  private toRef(type: DatasetType, r: Record<string, unknown>, dims: string[]): DatasetRef {
+    const dataId: DataId = {};
+    for (const d of dims) {
+      const v = r[d];
+      if (v !== null && v !== undefined) dataId[d] = v as string | number;
+    }
+    const ref: DatasetRef = {
+      id: r.id as string,
+      datasetType: type.name,
+      run: r.run as string,
+      dataId,
+      storageClass: type.storageClass,
+    };
+    if (r.path !== null && r.path !== undefined) ref.path = r.path as string;
+    return ref;
   }
 
   /** Delete RUN collections with their datasets; returns the datastore paths they held. */
@@ -292,6 +328,26 @@ function impliedFiller(db: Db, universe: DimensionUniverse): (dataId: DataId) =>
       }
     }
   };
+}
+
+/**
+ * Find-first: per data ID, the row of the earliest collection of the search path. Otherwise every
+ * dataset once (a dataset in a run and in a tagged collection of the search is one dataset).
+ */
+function pickRows(
+  rows: Record<string, unknown>[],
+  search: string[],
+  findFirst: boolean,
+): Record<string, unknown>[] {
+  const rank = new Map(search.map((c, i) => [c, i]));
+  const best = new Map<string, { r: Record<string, unknown>; rank: number }>();
+  for (const r of rows) {
+    const k = findFirst ? (r.data_id as string) : (r.id as string);
+    const rk = rank.get(r.coll as string) ?? Infinity;
+    const b = best.get(k);
+    if (!b || rk < b.rank) best.set(k, { r, rank: rk });
+  }
+  return [...best.values()].map((b) => b.r);
 }
 
 export function compareDataIds(a: DataId, b: DataId, dims: string[]): number {

@@ -1,32 +1,65 @@
 /**
- * Dimension records and data-ID queries over the `dim_` tables: insert / sync records, query
- * records, and queryDataIds (join of the needed tables + compiled where + dataset existence).
+ * Data-ID and dimension-record queries over the `dim_` tables: the join of the needed tables,
+ * the compiled where clause, the data ID constraint, dataset existence, the spatial join and
+ * region constraints, orderBy and limit. Writing records is dimension-writes.ts.
  */
-import { RegistryError } from '../../errors.js';
+import { QueryError, RegistryError } from '../../errors.js';
 import type { DimensionUniverse } from '../universe.js';
 import type { Collections } from './collections.js';
-import { elementColumns, identifyingDimensions, isKeyOnly, primaryKeyColumns } from './columns.js';
+import { identifyingDimensions, isKeyOnly, primaryKeyColumns } from './columns.js';
+import { checkDataIdConstraint } from './data-id.js';
 import type { DatasetTypes } from './dataset-types.js';
 import type { DataId } from './datasets.js';
 import type { Db } from './db.js';
 import { Params, q } from './db.js';
+import { checkGovernors } from './governors.js';
+import type { JoinPlan } from './joins.js';
 import { planJoin } from './joins.js';
 import { suggest } from './messages.js';
+import type { Ordering } from './order-by.js';
+import { checkLimit, orderElements, orderSql, parseOrderBy } from './order-by.js';
 import type { DimensionRecord } from './records.js';
-import { fromColumnValue, recordsToRows, rowToRecord } from './records.js';
+import { rowToRecord } from './records.js';
+import type { SkyPixOverlaps } from './skypix-overlaps.js';
+import { SKYPIX_COLUMN } from './skypix-overlaps.js';
+import type { SpatialConstraint, SpatialJoin } from './spatial-join.js';
+import { elementDimensions, hasRegion, planSpatialJoin, skyPixOf } from './spatial-join.js';
+import type { SpatialSql } from './spatial-query.js';
+import { applySpatial, spatialSql } from './spatial-query.js';
+import type { ParsedWhere } from './where.js';
 import { parseWhere, whereSql } from './where.js';
 
-export interface DataIdQuery {
+export interface DataIdQuery extends Ordering {
   where?: string;
   bind?: Record<string, unknown>;
+  /** a data ID constraint (daf_butler's `dataId=` / `instrument='Cam1'`) */
+  dataId?: DataId;
   collections?: string[];
   datasets?: string[];
+  /**
+   * dimensions of other tables this query's rows came from (a dataset type searched with it):
+   * families they already relate need no spatial join
+   */
+  joinOperands?: string[][];
 }
 
-export interface RecordQuery {
+export interface RecordQuery extends Ordering {
   where?: string;
   bind?: Record<string, unknown>;
   dataId?: DataId;
+}
+
+/** The where clause's explicit region join (`visit.region OVERLAPS tract.region`), if any. */
+function explicitJoin(universe: DimensionUniverse, w: ParsedWhere | undefined): SpatialJoin | undefined {
+  const pairs = w?.spatialJoins ?? [];
+  if (pairs.length === 0) return undefined;
+  const [{ a, b }] = pairs;
+  if (pairs.length > 1 || !hasRegion(universe, a) || !hasRegion(universe, b))
+    throw new QueryError(
+      'QUERY_SPATIAL_UNSUPPORTED',
+      `Only one explicit region join of two elements with regions is supported in a where clause; got ${pairs.map((p) => `${p.a}.region OVERLAPS ${p.b}.region`).join(', ')}.`,
+    );
+  return { a: { kind: 'region', element: a }, b: { kind: 'region', element: b } };
 }
 
 export class DimensionQueries {
@@ -35,7 +68,43 @@ export class DimensionQueries {
     private readonly universe: DimensionUniverse,
     private readonly types: DatasetTypes,
     private readonly collections: Collections,
+    private readonly overlaps: SkyPixOverlaps,
   ) {}
+
+  /**
+   * The join of a query and, when it needs one, its spatial part (spatial-join.ts): the
+   * automatic (or the where clause's explicit) join between two spatial families and the where
+   * clause's region constraints.
+   */
+  private async plan(
+    dims: string[],
+    extraElements: string[],
+    operands: string[][],
+    w: ParsedWhere | undefined,
+  ): Promise<{ plan: JoinPlan; spatial?: SpatialSql }> {
+    const constraints: SpatialConstraint[] = w?.spatial ?? [];
+    const plain = planJoin(this.universe, dims, extraElements);
+    const explicit = explicitJoin(this.universe, w);
+    const related: [string, string][] = explicit ? [[w!.spatialJoins[0].a, w!.spatialJoins[0].b]] : [];
+    const auto = planSpatialJoin(this.universe, plain.dimensions, operands, related);
+    if (auto && explicit)
+      throw new QueryError(
+        'QUERY_SPATIAL_AMBIGUOUS',
+        `The where clause joins ${explicit.a.kind === 'region' ? explicit.a.element : ''} and ${explicit.b.kind === 'region' ? explicit.b.element : ''} spatially, and the query needs another spatial join as well; query fewer spatial dimensions at once.`,
+      );
+    const join = explicit ?? auto;
+    if (!join && constraints.length === 0) return { plan: plain };
+    await this.overlaps.ensure();
+    const need: string[] = [];
+    const external = new Map<string, string>();
+    for (const e of join ? [join.a, join.b] : []) {
+      if (e.kind === 'region') need.push(e.element);
+      else external.set(e.dimension, `${q('__sa')}.${q(SKYPIX_COLUMN)}`);
+    }
+    for (const c of constraints) if (!skyPixOf(this.universe, c.element)) need.push(c.element);
+    const plan = planJoin(this.universe, dims, [...extraElements, ...need], external);
+    return { plan, spatial: spatialSql(this.universe, plan, join, constraints) };
+  }
 
   checkElement(element: string): void {
     if (this.universe.elements.has(element)) return;
@@ -59,136 +128,86 @@ export class DimensionQueries {
     }
   }
 
-  async insert(
-    element: string,
-    records: DimensionRecord[],
-    conflict: 'error' | 'ignore' = 'error',
-  ): Promise<void> {
-    this.checkElement(element);
-    const rows = recordsToRows(this.universe, element, records);
-    const cols = elementColumns(this.universe, element).map((c) => c.name);
-    try {
-      await this.db.insertMany(`dim_${element}`, cols, rows, conflict);
-    } catch (e) {
-      throw this.explainConstraint(element, e);
-    }
-  }
-
-  /** SQL constraint failures as RegistryErrors that say what to do. */
-  private explainConstraint(element: string, e: unknown): unknown {
-    const msg = e instanceof Error ? e.message : String(e);
-    if (/UNIQUE|duplicate key/i.test(msg))
-      return new RegistryError(
-        'REGISTRY_DUPLICATE_RECORD',
-        `A "${element}" record with the same key already exists (${msg}); use sync to insert-or-check.`,
-        { key: element },
-      );
-    if (/FOREIGN KEY|foreign key/i.test(msg))
-      return new RegistryError(
-        'REGISTRY_MISSING_PARENT',
-        `A "${element}" record refers to a dimension record that does not exist (${msg}); insert the ${this.universe.element(element).requires.concat(this.universe.element(element).implies).join('/')} records first.`,
-        { key: element },
-      );
-    return e;
-  }
-
-  /** Insert missing records; existing ones must match exactly (error naming the differing fields). */
-  async sync(element: string, records: DimensionRecord[]): Promise<number> {
-    this.checkElement(element);
-    const rows = recordsToRows(this.universe, element, records);
-    const cols = elementColumns(this.universe, element);
-    const pk = primaryKeyColumns(this.universe, element);
-    const pkIdx = pk.map((k) => cols.findIndex((c) => c.name === k));
-    return this.db.transaction(async () => {
-      const fresh: unknown[][] = [];
-      for (const [i, row] of rows.entries()) {
-        const cond = pk.map((k) => `${q(k)} = ?`).join(' AND ');
-        const old = await this.db.all<Record<string, unknown>>(
-          `SELECT * FROM ${q(`dim_${element}`)} WHERE ${cond}`,
-          pkIdx.map((j) => row[j]),
-        );
-        if (!old[0]) {
-          fresh.push(row);
-          continue;
-        }
-        const diffs = cols.filter((c, j) => {
-          const a = fromColumnValue(c.type, old[0][c.name]);
-          const b = fromColumnValue(c.type, row[j]);
-          return (
-            JSON.stringify(a) !== JSON.stringify(b) &&
-            !(typeof a === 'number' && Math.abs(a - Number(b)) < 1e-9)
-          );
-        });
-        if (diffs.length)
-          throw new RegistryError(
-            'REGISTRY_RECORD_CONFLICT',
-            `The "${element}" record ${JSON.stringify(records[i])} conflicts with the one in the registry in ${diffs
-              .map((c) => `${c.name} (registry: ${JSON.stringify(fromColumnValue(c.type, old[0][c.name]))})`)
-              .join(', ')}.`,
-            { key: element },
-          );
-      }
-      await this.insert(
-        element,
-        fresh.map((r) => Object.fromEntries(cols.map((c, j) => [c.name, fromColumnValue(c.type, r[j])]))),
-      );
-      return fresh.length;
-    });
-  }
-
   async records(element: string, opts: RecordQuery = {}): Promise<DimensionRecord[]> {
     this.checkElement(element);
+    const u = this.universe;
     const table = q(`dim_${element}`);
-    const w = parseWhere(this.universe, opts.where, opts.bind);
-    const dataId = opts.dataId ?? {};
-    if (dataId) this.checkDimensions(Object.keys(dataId));
+    const own = elementDimensions(u, element);
+    const dataId = checkDataIdConstraint(u, opts.dataId);
+    const w = parseWhere(u, opts.where, opts.bind, { dimensions: own });
+    checkGovernors(u, w, dataId);
+    const terms = parseOrderBy(u, opts.orderBy, own);
+    const limit = checkLimit(opts.limit);
     const p = new Params(this.db.dialect);
-    let sql: string;
-    if (isKeyOnly(this.universe, element) && !w) {
-      const own = dataId[element];
-      sql = `SELECT * FROM ${table}${own !== undefined ? ` WHERE ${q(this.universe.primaryKey(element).name)} = ${p.add(own)}` : ''}`;
-    } else {
-      const spec = this.universe.element(element);
-      const base = spec.keys.length ? [element] : spec.requires;
-      const plan = planJoin(
-        this.universe,
-        [...base, ...Object.keys(dataId)],
-        [...(w?.elements ?? []), element],
+    const pk = primaryKeyColumns(u, element);
+    const sqlLimit = (on: boolean): string => (on && limit !== undefined ? ` LIMIT ${limit}` : '');
+    // the key-only dimension alone (band): its own table
+    if (
+      isKeyOnly(u, element) &&
+      !w &&
+      terms.length === 0 &&
+      Object.keys(dataId).every((k) => k === element)
+    ) {
+      const v = dataId[element];
+      const cond = v !== undefined ? ` WHERE ${q(u.primaryKey(element).name)} = ${p.add(v)}` : '';
+      const rows = await this.db.all<Record<string, unknown>>(
+        `SELECT * FROM ${table}${cond} ORDER BY ${pk.map((k) => q(k)).join(', ')}${sqlLimit(true)}`,
+        p.values,
       );
-      const conds: string[] = [];
-      if (w) conds.push(whereSql(this.universe, w, plan, p));
-      for (const [k, v] of Object.entries(dataId)) conds.push(`${plan.value(k)} = ${p.add(v)}`);
-      sql = `SELECT DISTINCT ${table}.* FROM ${plan.from}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;
+      return rows.map((r) => rowToRecord(u, element, r));
     }
-    const rows = await this.db.all<Record<string, unknown>>(sql, p.values);
-    return rows.map((r) => rowToRecord(this.universe, element, r));
+    const spec = u.element(element);
+    const base = spec.keys.length ? [element] : spec.requires;
+    const { plan, spatial: sp } = await this.plan(
+      [...base, ...Object.keys(dataId)],
+      [...(w?.elements ?? []), element, ...orderElements(terms)],
+      [],
+      w,
+    );
+    const conds: string[] = [];
+    if (w) conds.push(whereSql(u, w, plan, p));
+    for (const [k, v] of Object.entries(dataId)) conds.push(`${plan.value(k)} = ${p.add(v)}`);
+    const order = orderSql(terms, plan);
+    const select = [`${table}.*`, ...(sp?.columns ?? []), ...order.columns].join(', ');
+    const sql = `SELECT ${sp ? '' : 'DISTINCT '}${select} FROM ${plan.from}${sp ? ` ${sp.joins}` : ''}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY ${[...order.orderBy, ...pk.map((k) => q(k))].join(', ')}${sqlLimit(!sp)}`;
+    let rows = await this.db.all<Record<string, unknown>>(sql, p.values);
+    if (sp) rows = applySpatial(rows, sp, (r) => JSON.stringify(pk.map((k) => r[k])));
+    if (sp && limit !== undefined) rows = rows.slice(0, limit);
+    return rows.map((r) => rowToRecord(u, element, r));
   }
 
   async dataIds(dims: string[], opts: DataIdQuery = {}): Promise<DataId[]> {
     this.checkDimensions(dims);
-    const w = parseWhere(this.universe, opts.where, opts.bind);
+    const u = this.universe;
+    const dataId = checkDataIdConstraint(u, opts.dataId);
+    const w = parseWhere(u, opts.where, opts.bind, { dimensions: dims, datasets: opts.datasets });
+    checkGovernors(u, w, dataId);
+    const terms = parseOrderBy(u, opts.orderBy, dims);
+    const limit = checkLimit(opts.limit);
     const dsTypes = await Promise.all((opts.datasets ?? []).map((n) => this.types.get(n)));
     if (dsTypes.length && !opts.collections?.length)
       throw new RegistryError(
         'REGISTRY_NO_COLLECTIONS',
         `Restricting data IDs to those with datasets of ${dsTypes.map((t) => t.name).join(', ')} needs collections to search (--collections).`,
       );
-    const out = this.universe.expand(dims);
-    const plan = planJoin(
-      this.universe,
-      [...dims, ...dsTypes.flatMap((t) => t.dimensions)],
-      w?.elements ?? [],
+    const out = u.expand(dims);
+    const { plan, spatial: sp } = await this.plan(
+      [...dims, ...dsTypes.flatMap((t) => t.dimensions), ...Object.keys(dataId)],
+      [...(w?.elements ?? []), ...orderElements(terms)],
+      [...dsTypes.map((t) => t.dimensions), ...(opts.joinOperands ?? [])],
+      w,
     );
     const p = new Params(this.db.dialect);
     const conds: string[] = [];
-    if (w) conds.push(whereSql(this.universe, w, plan, p));
+    if (w) conds.push(whereSql(u, w, plan, p));
+    for (const [k, v] of Object.entries(dataId)) conds.push(`${plan.value(k)} = ${p.add(v)}`);
     if (dsTypes.length) {
       const search = await this.collections.resolve(opts.collections ?? []);
       const ctypes = await this.collections.types();
       const runs = search.filter((c) => ctypes.get(c) === 'RUN');
       const tagged = search.filter((c) => ctypes.get(c) === 'TAGGED');
       for (const t of dsTypes) {
-        const req = identifyingDimensions(this.universe, t.dimensions);
+        const req = identifyingDimensions(u, t.dimensions);
         const typeParam = p.add(t.name); // parameters in text order (sqlite `?`)
         const inColl: string[] = [];
         if (runs.length) inColl.push(`d.run IN (${p.list(runs)})`);
@@ -200,15 +219,24 @@ export class DimensionQueries {
         );
       }
     }
-    const distinct = plan.dimensions.length > out.length || plan.elements.has('visit_definition');
-    const select = out.map((d) => `${plan.value(d)} AS ${q(d)}`).join(', ');
+    // a spatial query removes its duplicates after the exact region test
+    const distinct = !sp && (plan.dimensions.length > out.length || plan.elements.has('visit_definition'));
+    const order = orderSql(terms, plan);
+    const select = [
+      ...out.map((d) => `${plan.value(d)} AS ${q(d)}`),
+      ...(sp?.columns ?? []),
+      ...order.columns,
+    ].join(', ');
     // the requested dimensions in the order asked, after the ones they require (instrument, ...)
-    const req = this.universe.required(dims);
-    const order = [...req.filter((d) => !dims.includes(d)), ...dims.filter((d, i) => dims.indexOf(d) === i)]
-      .map((d) => q(d))
-      .join(', ');
-    const sql = `SELECT ${distinct ? 'DISTINCT ' : ''}${select} FROM ${plan.from}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY ${order}`;
-    const rows = await this.db.all<DataId>(sql, p.values);
+    const req = u.required(dims);
+    const byDims = [...req.filter((d) => !dims.includes(d)), ...dims.filter((d, i) => dims.indexOf(d) === i)];
+    const orderBy = [...order.orderBy, ...byDims.map((d) => q(d))].join(', ');
+    const sqlLimit = !sp && limit !== undefined ? ` LIMIT ${limit}` : '';
+    const sql = `SELECT ${distinct ? 'DISTINCT ' : ''}${select} FROM ${plan.from}${sp ? ` ${sp.joins}` : ''}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY ${orderBy}${sqlLimit}`;
+    let rows = await this.db.all<DataId>(sql, p.values);
+    if (sp) rows = applySpatial(rows, sp, (r) => JSON.stringify(out.map((d) => r[d])));
+    if (sp && limit !== undefined) rows = rows.slice(0, limit);
+    if (order.aliases.length) for (const r of rows) for (const a of order.aliases) delete r[a];
     return rows;
   }
 }

@@ -25,10 +25,15 @@ const JOIN_ELEMENTS: [string, string, string][] = [
   ['visit_detector_region', 'visit', 'detector'],
 ];
 
+/**
+ * @param external dimensions whose values come from a table the caller joins after the plan's
+ *   (a skypix dimension from an overlap table), as SQL expressions; they get no table here
+ */
 export function planJoin(
   universe: DimensionUniverse,
   dims: Iterable<string>,
   extraElements: Iterable<string> = [],
+  external: ReadonlyMap<string, string> = new Map(),
 ): JoinPlan {
   const wanted = new Set<string>(dims);
   const joinEls = new Set<string>();
@@ -44,10 +49,10 @@ export function planJoin(
   for (const [el, a, b] of JOIN_ELEMENTS) if (has.has(a) && has.has(b)) joinEls.add(el);
 
   // which table holds each dimension's value
-  const source = new Map<string, string>();
+  const source = new Map<string, string>(external);
   const tables: string[] = [];
   for (const d of dimensions) {
-    if (isKeyOnly(universe, d)) continue;
+    if (isKeyOnly(universe, d) || external.has(d)) continue;
     tables.push(d);
     source.set(d, `${q(`dim_${d}`)}.${q(universe.primaryKey(d).name)}`);
   }
@@ -57,8 +62,14 @@ export function planJoin(
     const holder = elements.find((e) => elementColumns(universe, e).some((c) => c.dimension === d));
     if (holder) source.set(d, `${q(`dim_${holder}`)}.${q(d)}`);
     else {
-      elements.unshift(d); // nothing else holds it (e.g. `band` alone): use its own table
-      source.set(d, `${q(`dim_${d}`)}.${q(universe.primaryKey(d).name)}`);
+      // nothing else holds it (`band` alone): the values of the dimension that implies it, as
+      // daf_butler's band is a view of physical_filter; its own table when nothing implies it
+      const implier = [...universe.elements.values()].find(
+        (e) => universe.isDimension(e.name) && e.implies.includes(d),
+      );
+      const table = implier?.name ?? d;
+      elements.unshift(table);
+      source.set(d, `${q(`dim_${table}`)}.${q(implier ? d : universe.primaryKey(d).name)}`);
     }
   }
   const value = (d: string): string => {
@@ -72,7 +83,8 @@ export function planJoin(
     const t = q(`dim_${e}`);
     const conds: string[] = [];
     for (const c of elementColumns(universe, e)) {
-      if (!c.dimension) continue;
+      // an implying table brought in for a key-only dimension has dimensions the query lacks
+      if (!c.dimension || !source.has(c.dimension)) continue;
       const own = `${t}.${q(c.name)}`;
       const v = value(c.dimension);
       if (v !== own) conds.push(`${own} = ${v}`);

@@ -13,10 +13,13 @@ import { Datasets } from './datasets.js';
 import type { Db } from './db.js';
 import type { DataIdQuery, RecordQuery } from './dimension-queries.js';
 import { DimensionQueries } from './dimension-queries.js';
+import { DimensionRecordWriter } from './dimension-writes.js';
 import type { DimensionRecord } from './records.js';
+import { SkyPixOverlaps } from './skypix-overlaps.js';
 
 export class Registry {
   private readonly dims: DimensionQueries;
+  private readonly writer: DimensionRecordWriter;
   private readonly types: DatasetTypes;
   private readonly colls: Collections;
   private readonly datasets: Datasets;
@@ -27,8 +30,10 @@ export class Registry {
   ) {
     this.types = new DatasetTypes(db, universe);
     this.colls = new Collections(db);
-    this.dims = new DimensionQueries(db, universe, this.types, this.colls);
-    this.datasets = new Datasets(db, universe, this.types, this.colls);
+    const overlaps = new SkyPixOverlaps(db, universe);
+    this.dims = new DimensionQueries(db, universe, this.types, this.colls, overlaps);
+    this.writer = new DimensionRecordWriter(db, universe, overlaps, (e) => this.dims.checkElement(e));
+    this.datasets = new Datasets(db, universe, this.types, this.colls, this.dims);
   }
 
   get dialect(): 'sqlite' | 'postgres' {
@@ -41,12 +46,12 @@ export class Registry {
     records: DimensionRecord[],
     opts: { skipExisting?: boolean } = {},
   ): Promise<void> {
-    return this.dims.insert(element, records, opts.skipExisting ? 'ignore' : 'error');
+    return this.writer.insert(element, records, opts.skipExisting ? 'ignore' : 'error');
   }
 
   /** Insert records that are missing; existing ones must be identical. Resolves to the number inserted. */
   syncDimensionRecords(element: string, records: DimensionRecord[]): Promise<number> {
-    return this.dims.sync(element, records);
+    return this.writer.sync(element, records);
   }
 
   queryDimensionRecords(element: string, opts: RecordQuery = {}): Promise<DimensionRecord[]> {
