@@ -100,9 +100,14 @@ describe('quanta butler (CLI)', () => {
     ok('collection-chain', repo, 'all', 'ToyCam/defaults');
     const cs = JSON.parse(ok('query-collections', repo, '--json'));
     expect(cs).toContainEqual({ name: 'all', type: 'CHAINED', children: ['ToyCam/defaults'] });
-    expect(JSON.parse(ok('remove-runs', repo, 'ToyCam/raw/all', '--json'))).toEqual({
+    // the run is in the ToyCam/defaults chain: without a question, --force is needed
+    expect(
+      JSON.parse(ok('remove-runs', repo, 'ToyCam/raw/all', '--no-confirm', '--force', '--json')),
+    ).toEqual({
       runs: ['ToyCam/raw/all'],
       datasets: 6,
+      byType: { raw: 6 },
+      removed: true,
     });
     expect(JSON.parse(ok('query-collections', repo, '--json')).map((c: { name: string }) => c.name)).toEqual([
       'ToyCam/defaults',
