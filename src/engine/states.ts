@@ -1,4 +1,4 @@
-/** Job states of the journal (DESIGN.md section 8) and their compact numeric codes. */
+/** Job states of the journal (docs/engine.md) and their compact numeric codes. */
 export const JOB_STATES = [
   'pending',
   'ready',

@@ -1,5 +1,5 @@
 /**
- * The plain workflow file (DESIGN.md section 11): a DAG of jobs, each a command (argv) or a
+ * The plain workflow file (docs/engine.md, "The workflow file"): a DAG of jobs, each a command (argv) or a
  * TypeScript task quantum, with its resources and the outputs the manager registers after it.
  * `quanta run-workflow` reads it directly; the QG compiles to it.
  */

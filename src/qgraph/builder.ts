@@ -1,5 +1,5 @@
 /**
- * The quantum-graph builder (DESIGN.md 7). Pure: it reads only the data source and does a
+ * The quantum-graph builder (docs/qgraph.md). Pure: it reads only the data source and does a
  * fixed number of bulk calls per task and dataset type, never one per quantum; everything
  * else is map lookups on compact data-ID keys.
  */

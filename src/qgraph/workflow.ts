@@ -1,5 +1,5 @@
 /**
- * QG -> plain workflow (shared contract item 6, DESIGN.md 11): one job per quantum with
+ * QG -> plain workflow (docs/engine.md, "The workflow file"): one job per quantum with
  * `needs` from the graph's edges and per-label resources from the submit config, plus the
  * per-quantum JSON files that `runQuantum` reads (command tasks get a filled argv instead).
  */
