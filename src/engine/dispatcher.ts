@@ -5,24 +5,23 @@
  */
 import { join } from 'node:path';
 import type { DispatchJob, Executor } from './executor.js';
-import { p90 } from './retry.js';
-import type { RunState, Worker } from './run-types.js';
+import type { Worker } from './run-state.js';
+import type { RunContext } from './run-types.js';
 import { RUNNING } from './states.js';
 
 function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._+-]/g, '_');
 }
 
-export function dispatchReady(st: RunState, executor: Executor): void {
-  const { sched, wf, attempts, journal, labels, labelOf } = st.run;
-  const workers = [...st.workers.values()];
-  const o = st.opts;
+export function dispatchReady(ctx: RunContext, executor: Executor): void {
+  const { opts: o, state } = ctx;
+  const { sched, wf, journal, labels, labelOf } = ctx.run;
   let canStart: ((j: number) => boolean) | undefined;
   if (o.deadline) {
     const limit = o.deadline - (o.deadlineMarginSec ?? 60) * 1000;
     // a label's p90 run time once some of its jobs finished; before that the job's own time limit
     // (bps requestWalltime) when it has one, else defaultJobSec
-    const measured = labels.map((l) => p90(st.durations.get(l) ?? []));
+    const measured = labels.map((_, li) => state.p90DurationMs(li));
     const fallbackMs = (o.defaultJobSec ?? 300) * 1000;
     canStart = (j) => {
       const limitSec = wf.jobs[j].timeoutSec;
@@ -30,16 +29,14 @@ export function dispatchReady(st: RunState, executor: Executor): void {
       return Date.now() + expected <= limit;
     };
   }
-  const { dispatches, unfit } = sched.pick(workers, canStart);
-  const biggest = workers.reduce((m, w) => Math.max(m, w.memoryMB), 0);
-  const mostCores = workers.reduce((m, w) => Math.max(m, w.cores), 0);
+  const { dispatches, unfit } = sched.pick(state.workers, canStart);
   for (const j of unfit) {
-    const msg = `needs ${sched.memoryMB[j]} MB and ${sched.cpus[j]} cores, but the largest worker has ${biggest} MB and ${mostCores} cores; lower requestMemory/requestCpus or use bigger workers`;
+    const msg = `needs ${sched.memoryMB[j]} MB and ${sched.cpus[j]} cores, but the largest worker has ${state.largestWorkerMemoryMB} MB and ${state.mostWorkerCores} cores; lower requestMemory/requestCpus or use bigger workers`;
     const blocked = sched.fail(j);
     journal.job(j, wf.jobs[j].id, 'failed', { outcome: 'failed', message: msg });
     for (const b of blocked)
       journal.job(b, wf.jobs[b].id, 'blocked', { message: `needs ${wf.jobs[j].id}, which failed` });
-    st.log.warn({ job: wf.jobs[j].id, msg }, 'job cannot fit any worker');
+    ctx.log.warn({ job: wf.jobs[j].id, msg }, 'job cannot fit any worker');
   }
   if (dispatches.length === 0) return;
   const now = Date.now();
@@ -47,11 +44,9 @@ export function dispatchReady(st: RunState, executor: Executor): void {
   for (const d of dispatches) {
     const j = d.job;
     const job = wf.jobs[j];
-    const attempt = ++attempts[j];
-    const logPath = join(o.submitDir, 'logs', safeName(job.label), `${safeName(job.id)}.${attempt}.log`);
     const w = d.worker as Worker;
-    st.runningOn.set(j, w);
-    st.dispMem.set(j, sched.memoryMB[j]);
+    const attempt = state.startAttempt(j, w);
+    const logPath = join(o.submitDir, 'logs', safeName(job.label), `${safeName(job.id)}.${attempt}.log`);
     journal.job(j, job.id, RUNNING, {
       attempt,
       memory_mb: sched.memoryMB[j],

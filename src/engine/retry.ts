@@ -30,8 +30,8 @@ export function decideRetry(p: {
 }
 
 /** p90 of durations (ms); undefined when there are none. */
-export function p90(samples: number[]): number | undefined {
+export function p90(samples: ArrayLike<number>): number | undefined {
   if (samples.length === 0) return undefined;
-  const s = [...samples].sort((a, b) => a - b);
+  const s = Array.from(samples).sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(s.length * 0.9))];
 }

@@ -30,7 +30,8 @@ export interface OpenedRun {
   journal: Journal;
   sched: Scheduler;
   runId: string;
-  attempts: Int32Array;
+  /** attempts per job as the journal had them when the run opened (RunState counts on from these) */
+  savedAttempts: Int32Array;
   labels: string[];
   labelOf: Int32Array;
   index: Map<string, number>;
@@ -155,7 +156,7 @@ function setup(journal: Journal, opts: SetupOptions): OpenedRun {
     journal,
     sched,
     runId,
-    attempts: saved.attempts,
+    savedAttempts: saved.attempts,
     labels,
     labelOf,
     index,

@@ -1,10 +1,10 @@
 /** Types shared by the engine loop's modules (run, dispatcher, outcomes). */
 import type { Logger } from 'pino';
-import type { Executor, JobResult } from './executor.js';
+import type { Executor } from './executor.js';
 import type { StateCounts } from './journal-read.js';
 import type { OutputRegistrar } from './outputs.js';
 import type { OpenedRun } from './run-setup.js';
-import type { WorkerBudget } from './scheduler.js';
+import type { RunState } from './run-state.js';
 import type { Workflow } from './workflow.js';
 
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'deadline' | 'interrupted';
@@ -42,25 +42,12 @@ export interface RunSummary {
   elapsedMs: number;
 }
 
-export type Stop = 'cancel' | 'deadline' | 'interrupt';
-
-export interface Worker extends WorkerBudget {
-  node: string;
-}
-
-/** The mutable state of a run in progress, shared by the loop's modules. */
-export interface RunState {
-  opts: RunOptions;
-  run: OpenedRun;
-  log: Logger;
-  registrar?: OutputRegistrar;
-  workers: Map<string, Worker>;
-  /** running job index -> its worker, and the memory it was dispatched with */
-  runningOn: Map<number, Worker>;
-  dispMem: Map<number, number>;
-  /** recent durations (ms) of succeeded jobs per label, for the deadline estimate */
-  durations: Map<string, number[]>;
-  /** jobs that exited 0 and wait for output verification and registration */
-  toRegister: { job: number; result: JobResult }[];
-  stopping?: Stop;
+/** What the loop's modules share: the run as opened (read only) and its mutable state. */
+export interface RunContext {
+  readonly opts: RunOptions;
+  readonly run: OpenedRun;
+  readonly log: Logger;
+  readonly registrar?: OutputRegistrar;
+  /** changed only through its methods (run-state.ts) */
+  readonly state: RunState;
 }

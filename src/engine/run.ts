@@ -14,7 +14,8 @@ import { emptyCounts } from './journal-read.js';
 import { applyResults, registerOutputs } from './outcomes.js';
 import { openRegistrar } from './outputs.js';
 import { openRun } from './run-setup.js';
-import type { ProgressSnapshot, RunOptions, RunState, RunStatus, RunSummary, Stop } from './run-types.js';
+import { RunState, type Stop } from './run-state.js';
+import type { ProgressSnapshot, RunContext, RunOptions, RunStatus, RunSummary } from './run-types.js';
 import { CANCELLED, JOB_STATES } from './states.js';
 
 export type { ProgressSnapshot, RunOptions, RunStatus, RunSummary } from './run-types.js';
@@ -23,7 +24,7 @@ export class RunHandle {
   readonly done: Promise<RunSummary>;
   private resolve!: (s: RunSummary) => void;
   private reject!: (e: unknown) => void;
-  private st!: RunState;
+  private ctx!: RunContext;
   private executor!: Executor;
   private results: JobResult[] = [];
   private finished = false;
@@ -59,17 +60,8 @@ export class RunHandle {
       journal.close();
       throw e;
     }
-    this.st = {
-      opts: o,
-      run,
-      log,
-      registrar,
-      workers: new Map(),
-      runningOn: new Map(),
-      dispMem: new Map(),
-      durations: new Map(),
-      toRegister: [],
-    };
+    const state = new RunState(run.sched, run.savedAttempts, run.labelOf, run.labels.length);
+    this.ctx = { opts: o, run, log, registrar, state };
     this.executor =
       typeof o.executor === 'function' ? o.executor({ runId, submitDir: o.submitDir }) : o.executor;
     this.timers.push(setInterval(() => this.housekeeping(), 1000));
@@ -82,7 +74,7 @@ export class RunHandle {
     await this.executor.start({
       workerJoined: (w) => this.workerJoined(w),
       workerLost: (id, reason) => {
-        this.st.workers.delete(id);
+        this.ctx.state.removeWorker(id);
         journal.workerLeft(id, reason);
         this.kick();
       },
@@ -104,7 +96,7 @@ export class RunHandle {
   signal(): void {
     let cancel = false;
     try {
-      cancel = this.st.run.journal.takeCancelRequest();
+      cancel = this.ctx.run.journal.takeCancelRequest();
     } catch {
       // the journal is busy or closed: treat as an interrupt
     }
@@ -117,7 +109,7 @@ export class RunHandle {
   }
 
   progress(): ProgressSnapshot {
-    const { sched, labels, labelOf } = this.st.run;
+    const { sched, labels, labelOf } = this.ctx.run;
     const per = labels.map(() => [0, 0, 0, 0, 0, 0, 0]);
     for (let i = 0; i < sched.n; i++) per[labelOf[i]][sched.state[i]]++;
     const totals = { ...emptyCounts(), total: sched.n };
@@ -135,31 +127,30 @@ export class RunHandle {
   }
 
   private workerJoined(w: WorkerInfo): void {
-    this.st.workers.set(w.id, { ...w, freeMemoryMB: w.memoryMB, freeCores: w.cores });
-    this.st.run.journal.workerJoined(w);
-    this.st.log.info({ worker: w }, 'worker joined');
+    this.ctx.state.addWorker(w);
+    this.ctx.run.journal.workerJoined(w);
+    this.ctx.log.info({ worker: w }, 'worker joined');
     this.kick();
   }
 
   private stop(why: Stop): void {
-    const st = this.st;
-    if (!st || st.stopping || this.finished) return;
-    st.stopping = why;
-    const { sched, journal, wf } = st.run;
-    st.log.info({ why }, 'stopping');
+    const ctx = this.ctx;
+    if (!ctx || this.finished || !ctx.state.beginStop(why)) return;
+    const { sched, journal, wf } = ctx.run;
+    ctx.log.info({ why }, 'stopping');
     journal.runEvent('stop', { why });
     if (why === 'cancel') {
       for (const j of sched.cancelWaiting())
         journal.job(j, wf.jobs[j].id, CANCELLED, { message: 'cancelled on request' });
     }
     journal.flush();
-    for (const j of st.runningOn.keys()) this.executor.kill(wf.jobs[j].id);
+    for (const j of ctx.state.runningJobs()) this.executor.kill(wf.jobs[j].id);
     this.kick();
   }
 
   private housekeeping(): void {
     if (this.finished) return;
-    const { journal } = this.st.run;
+    const { journal } = this.ctx.run;
     try {
       if (!journal.heartbeat()) {
         this.abort(
@@ -172,7 +163,7 @@ export class RunHandle {
       }
       if (journal.takeCancelRequest()) this.stop('cancel');
     } catch (e) {
-      this.st.log.warn({ err: (e as Error).message }, 'housekeeping failed');
+      this.ctx.log.warn({ err: (e as Error).message }, 'housekeeping failed');
     }
   }
 
@@ -194,10 +185,11 @@ export class RunHandle {
     try {
       const results = this.results;
       this.results = [];
-      applyResults(this.st, results);
-      if (this.st.toRegister.length) await registerOutputs(this.st);
-      if (!this.st.stopping) dispatchReady(this.st, this.executor);
-      this.st.run.journal.flush();
+      const { ctx } = this;
+      applyResults(ctx, results);
+      if (ctx.state.registrationsPending) await registerOutputs(ctx);
+      if (!ctx.state.stopping) dispatchReady(ctx, this.executor);
+      ctx.run.journal.flush();
       await this.maybeFinish();
     } catch (e) {
       this.abort(e);
@@ -211,15 +203,16 @@ export class RunHandle {
   }
 
   private async maybeFinish(): Promise<void> {
-    const st = this.st;
-    const { sched } = st.run;
-    if (this.results.length || st.toRegister.length || sched.runningCount > 0) return;
+    const { state } = this.ctx;
+    const { sched } = this.ctx.run;
+    if (this.results.length || state.registrationsPending || sched.runningCount > 0) return;
     const anyBad = () => sched.anyUnsuccessful();
+    const stopping = state.stopping;
     let status: RunStatus | undefined;
-    if (st.stopping === 'cancel') status = 'cancelled';
-    else if (st.stopping) status = st.stopping === 'deadline' ? 'deadline' : 'interrupted';
+    if (stopping === 'cancel') status = 'cancelled';
+    else if (stopping) status = stopping === 'deadline' ? 'deadline' : 'interrupted';
     else if (sched.readyCount === 0) status = anyBad() ? 'failed' : 'succeeded';
-    else if (this.opts.deadline && st.workers.size > 0) status = 'deadline'; // only jobs that cannot finish in time remain
+    else if (this.opts.deadline && state.workers.length > 0) status = 'deadline'; // only jobs that cannot finish in time remain
     if (!status) return;
     if ((status === 'deadline' || status === 'interrupted') && sched.readyCount === 0)
       status = anyBad() ? 'failed' : 'succeeded';
@@ -231,16 +224,16 @@ export class RunHandle {
     this.finished = true;
     for (const t of this.timers) clearInterval(t);
     await this.executor.shutdown();
-    await this.st.registrar?.close();
+    await this.ctx.registrar?.close();
     const progress = this.progress();
     this.opts.onProgress?.(progress);
-    this.st.run.journal.runEvent('end', { status });
-    this.st.run.journal.close();
-    this.st.log.info({ status, totals: progress.totals }, 'run finished');
+    this.ctx.run.journal.runEvent('end', { status });
+    this.ctx.run.journal.close();
+    this.ctx.log.info({ status, totals: progress.totals }, 'run finished');
     this.resolve({
       status,
       submitDir: this.opts.submitDir,
-      runId: this.st.run.runId,
+      runId: this.ctx.run.runId,
       totals: progress.totals,
       elapsedMs: progress.elapsedMs,
     });
@@ -250,10 +243,10 @@ export class RunHandle {
     if (this.finished) return;
     this.finished = true;
     for (const t of this.timers) clearInterval(t);
-    this.st.log.error({ err: (e as Error).message }, 'run aborted');
+    this.ctx.log.error({ err: (e as Error).message }, 'run aborted');
     void this.executor.shutdown().finally(() => {
       try {
-        if (!(e instanceof EngineError && e.code === 'LEASE_LOST')) this.st.run.journal.close();
+        if (!(e instanceof EngineError && e.code === 'LEASE_LOST')) this.ctx.run.journal.close();
       } catch {
         // closing is best effort here
       }

@@ -25,7 +25,7 @@ export interface Dispatch {
 export class Scheduler {
   readonly n: number;
   readonly state: Uint8Array;
-  /** memory each job asks for now (raised by memory retries) */
+  /** memory each job asks for now (raised by memory retries, through `requeue`) */
   readonly memoryMB: Float64Array;
   readonly cpus: Float64Array;
   readonly priority: Float64Array;
@@ -145,7 +145,7 @@ export class Scheduler {
    * the caller hold jobs back (e.g. they would cross the deadline); held jobs stay ready.
    */
   pick(
-    workers: WorkerBudget[],
+    workers: readonly WorkerBudget[],
     canStart?: (job: number) => boolean,
   ): { dispatches: Dispatch[]; unfit: number[] } {
     const dispatches: Dispatch[] = [];
@@ -216,9 +216,10 @@ export class Scheduler {
     return this.blockBelow(j);
   }
 
-  /** Put a running job back in the ready queue (retry, lost worker, deadline). */
-  requeue(j: number): void {
+  /** Put a running job back in the ready queue (retry, lost worker, deadline), maybe with more memory. */
+  requeue(j: number, memoryMB?: number): void {
     this.leaveRunning(j);
+    if (memoryMB !== undefined) this.memoryMB[j] = memoryMB;
     this.state[j] = PENDING;
     this.maybeReady(j);
   }
