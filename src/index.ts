@@ -20,7 +20,16 @@ export { runQuantum, readQuantumFile, type RunQuantumOptions } from './task/run-
 export type { QuantumFile, QuantumRef, QuantumResult, QuantumOutput } from './task/quantum-file.js';
 export { expandArgv, type ArgvContext } from './task/command-task.js';
 export { loadPipeline, splitPipelineSpec, type LoadPipelineOptions } from './pipeline/load.js';
-export type { Pipeline, PipelineTaskNode, DatasetTypeNode, Subset } from './pipeline/types.js';
+export type {
+  Pipeline,
+  PipelineTaskNode,
+  DatasetTypeNode,
+  Subset,
+  Step,
+  Contract,
+  ConfigBlock,
+} from './pipeline/types.js';
+export { readPipeline, type PipelineDefinition, type DeclaredTask } from './pipeline/definition.js';
 export { buildQuantumGraph, type BuildOptions } from './qgraph/builder.js';
 export { saveQuantumGraph, loadQuantumGraph, encodeQuantumGraph, decodeQuantumGraph } from './qgraph/file.js';
 export {

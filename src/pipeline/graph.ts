@@ -9,7 +9,7 @@ import { didYouMean } from '../util/levenshtein.js';
 import type { DatasetTypeNode, PipelineTaskNode } from './types.js';
 
 function err(code: string, t: PipelineTaskNode, msg: string, key?: string): PipelineError {
-  return new PipelineError(code, msg, { file: t.file, line: t.line, key: key ?? t.label });
+  return new PipelineError(code, msg, { file: t.file, line: t.line, column: t.column, key: key ?? t.label });
 }
 
 function checkDims(u: DimensionUniverse, t: PipelineTaskNode, dims: string[], what: string): void {

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { PipelineError } from '../errors.js';
 import { didYouMean } from '../util/levenshtein.js';
+import type { ConfigBlock } from './ir.js';
 
 type Obj = Record<string, unknown>;
 
@@ -29,6 +30,7 @@ export interface OverrideContext {
   label: string;
   file: string;
   line?: number;
+  column?: number;
   parameters: Obj;
 }
 
@@ -40,7 +42,7 @@ function substitute(value: unknown, ctx: OverrideContext, key: string): unknown 
       throw new PipelineError(
         'PIPELINE_PARAMETER',
         `task "${ctx.label}" config ${key} uses undefined parameter "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}`,
-        { file: ctx.file, line: ctx.line, key },
+        { file: ctx.file, line: ctx.line, column: ctx.column, key },
       );
     }
     return ctx.parameters[name];
@@ -51,20 +53,31 @@ function substitute(value: unknown, ctx: OverrideContext, key: string): unknown 
   return value;
 }
 
-/** Merge config blocks in order into one nested object, parameters substituted. */
-export function mergeConfigBlocks(blocks: Obj[], ctx: OverrideContext): Obj {
+/**
+ * Merge config blocks in order into one nested object, parameters substituted. `python:`,
+ * `file:` and `dataId` blocks are for Python PipelineTasks (pipe_base applies them); a
+ * TypeScript or command task gives its overrides as keys.
+ */
+export function mergeConfigBlocks(blocks: ConfigBlock[], ctx: OverrideContext): Obj {
   const out: Obj = {};
   for (const block of blocks) {
-    for (const [key, value] of Object.entries(block)) {
-      if (key === 'python' || key === 'file' || key === 'dataId') {
-        throw new PipelineError(
-          'PIPELINE_CONFIG',
-          `task "${ctx.label}": config "${key}" blocks (pipe_base Python config) are not supported; give the values as keys`,
-          { file: ctx.file, line: ctx.line, key },
-        );
-      }
-      setDeep(out, key.split('.'), substitute(value, ctx, key));
+    const special =
+      block.python !== undefined
+        ? 'python'
+        : block.file.length
+          ? 'file'
+          : block.dataId
+            ? 'dataId'
+            : undefined;
+    if (special) {
+      throw new PipelineError(
+        'PIPELINE_CONFIG',
+        `task "${ctx.label}": a config "${special}:" block is Python config, applied by pipe_base to Python PipelineTasks; a TypeScript or command task takes its overrides as keys`,
+        { file: ctx.file, line: ctx.line, column: ctx.column, key: special },
+      );
     }
+    for (const [key, value] of Object.entries(block.rest))
+      setDeep(out, key.split('.'), substitute(value, ctx, key));
   }
   return out;
 }
@@ -94,7 +107,7 @@ export function checkConfigKeys(overrides: Obj, schema: unknown, ctx: OverrideCo
       throw new PipelineError(
         'PIPELINE_CONFIG_KEY',
         `task "${ctx.label}" has no config field "${key}"${hint ? ` (did you mean "${prefix ? `${prefix}.` : ''}${hint}"?)` : ''}; fields: ${Object.keys(shape).join(', ') || '(none)'}`,
-        { file: ctx.file, line: ctx.line, key },
+        { file: ctx.file, line: ctx.line, column: ctx.column, key },
       );
     }
     if (isObj(v)) checkConfigKeys(v, shape[k], ctx, key);
@@ -111,7 +124,7 @@ export function resolveConfig(overrides: Obj, schema: z.ZodObject, ctx: Override
     throw new PipelineError(
       'PIPELINE_CONFIG',
       `task "${ctx.label}" config ${key || '(root)'}: ${i.message}`,
-      { file: ctx.file, line: ctx.line, key },
+      { file: ctx.file, line: ctx.line, column: ctx.column, key },
     );
   }
   return r.data as Obj;
