@@ -12,7 +12,9 @@ shape (see ``canonical``) that the TypeScript side produces from quanta's own an
 can be compared with a deep equality: data IDs as ``{dimension: value}``, times as TAI
 nanoseconds (decimal text: JSON numbers lose nanoseconds in JavaScript), regions as the hex of
 sphgeom's ``encode()``, binary values as hex. Requests may give regions as
-``{"vertices": [[ra, dec], ...]}`` in degrees.
+``{"vertices": [[ra, dec], ...]}`` in degrees and binary values as ``{"hex": "..."}``. Queries
+may give ``order_by`` (a list of daf_butler order-by terms) and ``limit``; an ordered answer
+keeps daf_butler's row order, any other is sorted.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
 
@@ -34,8 +37,7 @@ def canonical(value: object) -> Json:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, Timespan):
-        begin, end = value.nsec
-        return {"timespan": [_bound(begin), _bound(end)]}
+        return _timespan(value)
     if isinstance(value, (bytes, bytearray)):
         return {"hex": bytes(value).hex()}
     encode = getattr(value, "encode", None)
@@ -50,6 +52,19 @@ def canonical(value: object) -> Json:
     return str(value)
 
 
+def _timespan(value: Timespan) -> Json:
+    """``{begin, end}`` as TAI nanoseconds (text; null when unbounded), and ``utc``: astropy's own
+    UTC of the bounds to the millisecond, so that quanta's TAI -> UTC is checked independently."""
+    import astropy.time
+
+    if value.isEmpty():
+        return {"begin": "EMPTY", "end": "EMPTY", "utc": []}
+    begin, end = value.nsec
+    bounds: list[Any] = [value.begin, value.end]
+    utc = [None if x is None else astropy.time.Time(x.utc, precision=3).isot for x in bounds]
+    return {"begin": _bound(begin), "end": _bound(end), "utc": utc}
+
+
 def _bound(nsec: int) -> str | None:
     """A timespan bound as decimal text (JSON numbers lose nanoseconds in JavaScript); daf_butler
     keeps an unbounded end as a sentinel number of nanoseconds, which becomes null."""
@@ -62,13 +77,16 @@ def _bound(nsec: int) -> str | None:
 
 
 def _record_in(rec: Mapping[str, Json]) -> dict[str, Any]:
-    """A record of a request: ``{"vertices": [[ra, dec], ...]}`` regions become ConvexPolygons."""
+    """A record of a request: ``{"vertices": [[ra, dec], ...]}`` regions become ConvexPolygons,
+    ``{"hex": "..."}`` values bytes."""
     from lsst.sphgeom import ConvexPolygon, LonLat, UnitVector3d
 
     out: dict[str, Any] = {}
     for k, v in rec.items():
         if isinstance(v, Mapping) and "vertices" in v:
             out[k] = ConvexPolygon([UnitVector3d(LonLat.fromDegrees(ra, dec)) for ra, dec in v["vertices"]])
+        elif isinstance(v, Mapping) and "hex" in v:
+            out[k] = bytes.fromhex(str(v["hex"]))
         else:
             out[k] = v
     return out
@@ -109,6 +127,7 @@ class Oracle:
             "query_dataset_types": self.query_dataset_types,
             "insert_dimension_data": self.insert_dimension_data,
             "element_counts": self.element_counts,
+            "dump": self.dump,
             "register_dataset_type": self.register_dataset_type,
             "insert_datasets": self.insert_datasets,
         }
@@ -141,13 +160,25 @@ class Oracle:
     def import_(self, req: Request) -> Json:
         b = self.butler(str(req["root"]))
         skip = [str(s) for s in req.get("skip_dimensions") or []]
-        b.import_(filename=str(req["file"]), without_datastore=True, skip_dimensions=set(skip) or None)
-        return None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            b.import_(filename=str(req["file"]), without_datastore=True, skip_dimensions=set(skip) or None)
+        return {"warnings": [{"message": str(w.message), "source": str(w.filename)} for w in caught]}
 
     def export(self, req: Request) -> Json:
-        """Everything in the registry, in daf_butler's own export format."""
+        """Everything in the registry, in daf_butler's own export format. The datasets have no
+        files here (imports are made without the datastore), so each gets a made-up path."""
+        from lsst.daf.butler import FileDataset
+
         b = self.butler(str(req["root"]))
         r = b.registry
+
+        def no_files(refs: Iterable[DatasetRef], **kwargs: Any) -> list[FileDataset]:
+            # a formatter that imports: daf_butler's import reads `formatter: null` as a class name
+            yaml = "lsst.daf.butler.formatters.yaml.YamlFormatter"
+            return [FileDataset(path=f"{ref.run}/{ref.id}", refs=[ref], formatter=yaml) for ref in refs]
+
+        setattr(b._datastore, "export", no_files)  # what daf_butler's datastore would write
         with b.export(filename=str(req["file"])) as ex:
             for element in b.dimensions.getStaticElements():
                 if not element.has_own_table:
@@ -157,11 +188,41 @@ class Oracle:
                     ex.saveDimensionData(element, recs)
             for name in r.queryCollections("*"):
                 ex.saveCollection(name)
-            for dt in r.queryDatasetTypes("*"):
-                refs = list(r.queryDatasets(dt, collections="*", findFirst=False))
-                if refs:
-                    ex.saveDatasets(refs)
+            refs = list({ref.id: ref for ref in r.queryDatasets(..., collections="*", findFirst=False)}.values())
+            if refs:
+                ex.saveDatasets(refs)
         return None
+
+    def dump(self, req: Request) -> Json:
+        """The whole registry in the canonical shape: records per element, collections (with
+        chains), dataset types, datasets (each once) and TAGGED members."""
+        b = self.butler(str(req["root"]))
+        r = b.registry
+        records: dict[str, list[Json]] = {}
+        for element in b.dimensions.getStaticElements():
+            if element.has_own_table:
+                recs = [record(x) for x in r.queryDimensionRecords(element.name)]
+                if recs:
+                    records[element.name] = recs
+        collections: list[dict[str, Json]] = []
+        tagged: dict[str, list[str]] = {}
+        for name in r.queryCollections("*"):
+            ctype = r.getCollectionType(name)
+            entry: dict[str, Json] = {"name": name, "type": ctype.name}
+            if ctype.name == "CHAINED":
+                entry["children"] = list(r.getCollectionChain(name))
+            if ctype.name == "TAGGED":
+                tagged[name] = sorted(str(ref.id) for ref in r.queryDatasets(..., collections=name))
+            collections.append(entry)
+        datasets = {str(ref.id): dataset(ref) for ref in r.queryDatasets(..., collections="*", findFirst=False)}
+        return {
+            "universe": self.universe(req),
+            "records": records,
+            "collections": sorted(collections, key=lambda c: str(c["name"])),
+            "dataset_types": self.query_dataset_types(req),
+            "datasets": sorted(datasets.values(), key=lambda d: str(d["id"])),
+            "tagged": tagged,
+        }
 
     def element_counts(self, req: Request) -> Json:
         """How many records each dimension element with a table of its own holds (zeros left out)."""
@@ -213,7 +274,8 @@ class Oracle:
         args = self._query_args(req)
         if req.get("datasets"):
             args["datasets"] = list(req["datasets"])
-        return _sorted(data_id(d) for d in r.queryDataIds(list(req["dimensions"]), **args))
+        rows = _ordered(r.queryDataIds(list(req["dimensions"]), **args), req)
+        return _in_order((data_id(d) for d in rows), req)
 
     def query_datasets(self, req: Request) -> Json:
         r = self.butler(str(req["root"])).registry
@@ -224,7 +286,8 @@ class Oracle:
 
     def query_dimension_records(self, req: Request) -> Json:
         r = self.butler(str(req["root"])).registry
-        return _sorted(record(x) for x in r.queryDimensionRecords(str(req["element"]), **self._query_args(req)))
+        rows = _ordered(r.queryDimensionRecords(str(req["element"]), **self._query_args(req)), req)
+        return _in_order((record(x) for x in rows), req)
 
     def query_collections(self, req: Request) -> Json:
         r = self.butler(str(req["root"])).registry
@@ -250,6 +313,21 @@ class Oracle:
             ),
             key=lambda e: str(e["name"]),
         )
+
+
+def _ordered(results: Any, req: Request) -> Any:
+    """Query results with the request's ``order_by`` and ``limit`` applied (daf_butler's
+    ``order_by(*terms)`` and ``limit(n)`` of the legacy query results)."""
+    if req.get("order_by"):
+        results = results.order_by(*[str(t) for t in req["order_by"]])
+    if req.get("limit") is not None:
+        results = results.limit(int(req["limit"]))
+    return results
+
+
+def _in_order(rows: Iterable[Json], req: Request) -> list[Json]:
+    """The rows as daf_butler ordered them when the request asked for an order, else sorted."""
+    return list(rows) if req.get("order_by") else _sorted(rows)
 
 
 def _sorted(rows: Iterable[Json]) -> list[Json]:

@@ -23,8 +23,16 @@ def test_canonical_times_are_tai_nanoseconds() -> None:
 
     begin = astropy.time.Time("2021-09-09T03:00:00", scale="tai")
     end = astropy.time.Time("2021-09-09T03:01:00", scale="tai")
-    assert canonical(Timespan(begin, end)) == {"timespan": ["1631156400000000000", "1631156460000000000"]}
-    assert canonical(Timespan(begin, None)) == {"timespan": ["1631156400000000000", None]}
+    assert canonical(Timespan(begin, end)) == {
+        "begin": "1631156400000000000",
+        "end": "1631156460000000000",
+        "utc": ["2021-09-09T02:59:23.000", "2021-09-09T03:00:23.000"],
+    }
+    assert canonical(Timespan(begin, None)) == {
+        "begin": "1631156400000000000",
+        "end": None,
+        "utc": ["2021-09-09T02:59:23.000", None],
+    }
     # A UTC time is 37 s behind TAI in 2021.
     utc = astropy.time.Time("2021-09-09T03:00:00", scale="utc")
     assert canonical(utc) == {"tai_ns": str(1631156400000000000 + 37_000_000_000)}
@@ -118,3 +126,45 @@ def test_regions_datasets_and_types(tmp_path: Path) -> None:
     )
     found = oracle.query_datasets({"root": root, "dataset_type": "bias", "collections": ["r"]})
     assert found == [{"dataset_type": "bias", "run": "r", "id": ids[0], "data_id": {"instrument": "Cam", "detector": 1}}]
+
+
+def test_hex_values_order_by_and_limit(tmp_path: Path) -> None:
+    oracle = Oracle()
+    root = str(tmp_path / "repo")
+    oracle.create({"root": root})
+    oracle.insert_dimension_data({"root": root, "element": "instrument", "records": [{"name": "Cam"}]})
+    oracle.insert_dimension_data(
+        {
+            "root": root,
+            "element": "detector",
+            "records": [{"instrument": "Cam", "id": i, "full_name": f"d{5 - i}"} for i in (1, 2, 3, 4)],
+        }
+    )
+    oracle.insert_dimension_data({"root": root, "element": "skymap", "records": [{"name": "m", "hash": {"hex": "00ff"}}]})
+    (skymap,) = oracle.query_dimension_records({"root": root, "element": "skymap"})
+    assert skymap["hash"] == {"hex": "00ff"}
+    q = {"root": root, "dimensions": ["detector"]}
+    assert [d["detector"] for d in oracle.query_data_ids({**q, "order_by": ["-detector"]})] == [4, 3, 2, 1]
+    assert [d["detector"] for d in oracle.query_data_ids({**q, "order_by": ["detector"], "limit": 2})] == [1, 2]
+    recs = oracle.query_dimension_records({"root": root, "element": "detector", "order_by": ["full_name"], "limit": 3})
+    assert [r["id"] for r in recs] == [4, 3, 2]
+    # without an order the rows are sorted, whatever daf_butler's order
+    assert [d["detector"] for d in oracle.query_data_ids(q)] == [1, 2, 3, 4]
+
+
+def test_dump_and_export_without_files(tmp_path: Path) -> None:
+    oracle = Oracle()
+    a, b = str(tmp_path / "a"), str(tmp_path / "b")
+    oracle.create({"root": a})
+    oracle.insert_dimension_data({"root": a, "element": "instrument", "records": [{"name": "Cam"}]})
+    oracle.insert_dimension_data({"root": a, "element": "detector", "records": [{"instrument": "Cam", "id": 1}]})
+    oracle.register_dataset_type({"root": a, "name": "bias", "dimensions": ["instrument", "detector"]})
+    oracle.insert_datasets({"root": a, "dataset_type": "bias", "run": "r", "data_ids": [{"instrument": "Cam", "detector": 1}]})
+    file = str(tmp_path / "export.yaml")
+    oracle.export({"root": a, "file": file})  # the datasets have no files: made-up paths
+    oracle.create({"root": b})
+    assert oracle.import_({"root": b, "file": file}) == {"warnings": []}
+    da, db = oracle.dump({"root": a}), oracle.dump({"root": b})
+    assert da == db
+    assert [d["dataset_type"] for d in da["datasets"]] == ["bias"]
+    assert da["collections"] == [{"name": "r", "type": "RUN"}]

@@ -1,16 +1,21 @@
 /**
  * `quanta butler import`: a daf_butler export YAML (description, version, universe_version,
  * universe_namespace, data: [dimension | collection | run | dataset_type | dataset | associations]).
- * Unknown elements, fields and entry types are reported (and fail the import with `strict`).
+ * Older universes are migrated as daf_butler migrates them (transfer/migrate.ts). Unknown
+ * elements, fields, tags and entry types are reported with file:line (and fail the import with
+ * `strict`); nothing is dropped silently.
  */
-import { readFileSync } from 'node:fs';
-import { CORE_SCHEMA, defineMappingTag, defineScalarTag, load } from 'js-yaml';
 import { RegistryError } from '../errors.js';
 import type { Butler } from './butler.js';
 import { convertRecord } from './import-values.js';
 import { elementColumns } from './registry/columns.js';
 import type { CollectionType } from './registry/collections.js';
 import type { DataId, NewDataset } from './registry/datasets.js';
+import { datasetId } from './transfer/ids.js';
+import { migrateOldUniverse } from './transfer/migrate.js';
+import type { Entry, ExportFile } from './transfer/read.js';
+import { readExportFile } from './transfer/read.js';
+import type { DimensionUniverse } from './universe.js';
 
 export interface ImportReport {
   dimensions: Record<string, number>;
@@ -20,118 +25,110 @@ export interface ImportReport {
   warnings: string[];
 }
 
-/*
- * js-yaml rather than the `yaml` package here: exports of the seed's scale are tens of MB and
- * `yaml` needs ~30 s for 24 MB where js-yaml needs a few. Any local tag (`!uuid`,
- * `!butler_time/tai/iso`, `!<lsst.sphgeom.ConvexPolygon>`) resolves to its plain value.
- */
-const anyScalarTag = defineScalarTag('!', {
-  matchByTagPrefix: true,
-  resolve: (s: string) => s,
-  identify: () => false,
-});
-const anyMapTag = (prefix: string) =>
-  defineMappingTag(prefix, {
-    matchByTagPrefix: true,
-    create: (): Record<string, unknown> => ({}),
-    addPair: (c: Record<string, unknown>, k: unknown, v: unknown) => {
-      c[String(k)] = v;
-      return '';
-    },
-    has: (c: Record<string, unknown>, k: unknown) => String(k) in c,
-    keys: (r: Record<string, unknown>) => Object.keys(r),
-    get: (r: Record<string, unknown>, k: unknown) => r[String(k)],
-    identify: () => false,
-  });
-const EXPORT_SCHEMA = CORE_SCHEMA.withTags(anyScalarTag, anyMapTag('!'), anyMapTag(''));
+function knownFields(u: DimensionUniverse, element: string): Map<string, string> {
+  const known = new Map<string, string>(elementColumns(u, element).map((c) => [c.name, c.type]));
+  const key = u.element(element).keys[0];
+  if (key) known.set(element, key.type);
+  return known;
+}
 
-type Entry = Record<string, unknown>;
+/** Dimension records per element in our field names; what cannot be imported goes to `warnings`. */
+function convertDimensions(u: DimensionUniverse, f: ExportFile, warnings: string[]): Map<string, Entry[]> {
+  const { extra, notes } = migrateOldUniverse(f.entries, f.universeVersion, f.universeNamespace);
+  warnings.push(...notes.map((n) => `${f.file}: ${n}`));
+  const byElement = new Map<string, Entry[]>();
+  for (const [i, e] of f.entries.entries()) {
+    if (e.type !== 'dimension') continue;
+    const el = String(e.element);
+    const recs = Array.isArray(e.records) ? (e.records as Entry[]) : [];
+    if (!u.elements.has(el)) {
+      warnings.push(
+        `${f.lines.at(i, 'element')}: element "${el}" is not in the quanta universe; its ${recs.length} records were not imported`,
+      );
+      continue;
+    }
+    const known = knownFields(u, el);
+    const list = byElement.get(el) ?? [];
+    const unknown = new Map<string, number>();
+    // per problem: how often, and which occurrence of the field's key in the text is the first
+    const problems = new Map<string, { message: string; n: number; nth: number }>();
+    const seen = new Map<string, number>();
+    for (const rec of recs) {
+      const c = convertRecord(rec, known);
+      for (const k of c.unknown) unknown.set(k, (unknown.get(k) ?? 0) + 1);
+      for (const p of c.problems) {
+        const key = `${p.field}\0${p.message}`;
+        const nth = problems.get(key)?.nth ?? (seen.get(p.field) ?? 0) + 1;
+        problems.set(key, { message: p.message, n: (problems.get(key)?.n ?? 0) + 1, nth });
+      }
+      for (const k of Object.keys(rec)) seen.set(k, (seen.get(k) ?? 0) + 1);
+      list.push(c.record);
+    }
+    byElement.set(el, list);
+    for (const [k, n] of unknown)
+      warnings.push(
+        `${f.lines.at(i, k)}: field "${k}" of element "${el}" is not in the quanta universe; it was not imported (${n} record${n === 1 ? '' : 's'})`,
+      );
+    for (const [key, p] of problems) {
+      const field = key.split('\0')[0];
+      warnings.push(
+        `${f.lines.at(i, field, p.nth)}: field "${field}" of element "${el}": ${p.message}; the value was not imported (${p.n} record${p.n === 1 ? '' : 's'})`,
+      );
+    }
+  }
+  for (const [el, recs] of extra) {
+    if (!u.elements.has(el)) continue;
+    const known = knownFields(u, el);
+    byElement.set(el, [...(byElement.get(el) ?? []), ...recs.map((r) => convertRecord(r, known).record)]);
+  }
+  return byElement;
+}
+
+/** Non-null keys of an entry that quanta does not keep (run host and timespan, collection doc). */
+function unkept(e: Entry, keys: string[]): string[] {
+  return keys.filter((k) => e[k] !== undefined && e[k] !== null);
+}
 
 export async function importExport(
   butler: Butler,
   file: string,
   opts: { strict?: boolean } = {},
 ): Promise<ImportReport> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new RegistryError('IMPORT_READ', `Cannot read export file ${file}: ${(e as Error).message}.`, {
-      file,
-    });
-  }
-  let top: Entry | null;
-  try {
-    top = load(text, { schema: EXPORT_SCHEMA, filename: file }) as Entry | null;
-  } catch (e) {
-    const mark = (e as { mark?: { line?: number; column?: number } }).mark;
-    const line = mark?.line !== undefined ? mark.line + 1 : undefined;
-    const column = mark?.column !== undefined ? mark.column + 1 : undefined;
-    throw new RegistryError(
-      'IMPORT_YAML',
-      `${line ? '' : `${file}: `}not valid YAML: ${((e as { reason?: string }).reason ?? (e as Error).message).split('\n')[0]}`,
-      { file, line, column },
-    );
-  }
-  if (!top || typeof top !== 'object' || !Array.isArray(top.data))
-    throw new RegistryError(
-      'IMPORT_FORMAT',
-      `${file} is not a butler export: it needs a top-level "data" list.`,
-      { file, key: 'data' },
-    );
+  const f = readExportFile(file);
   const warnings: string[] = [];
-  const version = String(top.version ?? '');
-  if (version && !version.startsWith('1.'))
-    throw new RegistryError('IMPORT_VERSION', `Export format version ${version} is not supported (1.x is).`, {
-      file,
-      key: 'version',
-    });
-  if (top.universe_namespace && !['daf_butler', 'quanta'].includes(String(top.universe_namespace)))
-    warnings.push(`universe_namespace "${String(top.universe_namespace)}" is neither daf_butler nor quanta`);
-
+  if (!['daf_butler', 'quanta'].includes(f.universeNamespace))
+    warnings.push(`${file}: universe_namespace "${f.universeNamespace}" is neither daf_butler nor quanta`);
   const u = butler.universe;
   const r = butler.registry;
   const report: ImportReport = { dimensions: {}, collections: 0, datasetTypes: 0, datasets: 0, warnings };
-  const byElement = new Map<string, Entry[]>();
-  const unknownFields = new Map<string, Map<string, number>>();
-  const entries = top.data as Entry[];
-  const at = (i: number, key: string): string => `${file}: data[${i}] (${key})`;
-
-  for (const [i, e] of entries.entries()) {
-    if (e?.type !== 'dimension') continue;
-    const el = String(e.element);
-    const recs = Array.isArray(e.records) ? (e.records as Entry[]) : [];
-    if (!u.elements.has(el)) {
+  const byElement = convertDimensions(u, f, warnings);
+  const known = new Set(['dimension', 'collection', 'run', 'dataset_type', 'dataset', 'associations']);
+  for (const [i, e] of f.entries.entries()) {
+    if (!known.has(String(e.type)))
+      warnings.push(`${f.lines.at(i)}: entry type "${String(e.type)}" is not supported and was skipped`);
+    if (e.type === 'collection') {
+      const lost = unkept(e, ['doc', 'host', 'timespan_begin', 'timespan_end']);
+      if (lost.length)
+        warnings.push(
+          `${f.lines.at(i)}: collection "${String(e.name)}": ${lost.join(', ')} not kept by quanta`,
+        );
+      if (e.collection_type === 'CALIBRATION')
+        warnings.push(
+          `${f.lines.at(i)}: CALIBRATION collection "${String(e.name)}" is not supported; registered as TAGGED`,
+        );
+    }
+    if (e.type === 'associations' && e.collection_type === 'CALIBRATION')
       warnings.push(
-        `${at(i, 'dimension')}: element "${el}" is not in the quanta universe; its ${recs.length} records were not imported`,
+        `${f.lines.at(i)}: validity ranges of CALIBRATION collection "${String(e.collection)}" are not kept; its datasets are tagged`,
       );
-      continue;
-    }
-    const known = new Map<string, string>(elementColumns(u, el).map((c) => [c.name, c.type]));
-    const spec = u.element(el);
-    if (spec.keys[0]) known.set(el, spec.keys[0].type);
-    const list = byElement.get(el) ?? [];
-    for (const rec of recs) {
-      const c = convertRecord(rec, known);
-      if (c.badRegion) warnings.push(`${at(i, el)}: a region that is not a ConvexPolygon was dropped`);
-      for (const f of c.unknown) {
-        const m = unknownFields.get(el) ?? new Map<string, number>();
-        m.set(f, (m.get(f) ?? 0) + 1);
-        unknownFields.set(el, m);
-      }
-      list.push(c.record);
-    }
-    byElement.set(el, list);
   }
-  for (const [el, m] of unknownFields)
-    warnings.push(
-      `element "${el}": fields not in the quanta universe were not imported: ${[...m].map(([f, n]) => `${f} (${n})`).join(', ')}`,
-    );
   if (opts.strict && warnings.length)
     throw new RegistryError(
       'IMPORT_UNKNOWN',
       `${warnings.join('; ')}. Import without --strict to skip them.`,
-      { file },
+      {
+        file,
+      },
     );
 
   await r.db.transaction(async () => {
@@ -142,64 +139,74 @@ export async function importExport(
       report.dimensions[el] = recs.length;
     }
     const chains: [string, string[]][] = [];
-    for (const [i, e] of entries.entries()) {
-      if (e?.type === 'run' || (e?.type === 'collection' && e.collection_type === 'RUN')) {
+    for (const e of f.entries) {
+      if (e.type === 'run' || (e.type === 'collection' && e.collection_type === 'RUN')) {
         await r.registerRun(String(e.name));
         report.collections++;
-      } else if (e?.type === 'collection') {
+      } else if (e.type === 'collection') {
         const ct = String(e.collection_type);
-        if (ct === 'CALIBRATION') {
-          warnings.push(
-            `${at(i, 'collection')}: CALIBRATION collection "${String(e.name)}" is not supported; registered as TAGGED`,
-          );
-          await r.registerCollection(String(e.name), 'TAGGED');
-        } else await r.registerCollection(String(e.name), ct as CollectionType);
-        if (ct === 'CHAINED') chains.push([String(e.name), ((e.children as unknown[]) ?? []).map(String)]);
+        await r.registerCollection(String(e.name), (ct === 'CALIBRATION' ? 'TAGGED' : ct) as CollectionType);
+        // old exports wrote [child, dataset-type restriction] pairs; daf_butler keeps the child
+        if (ct === 'CHAINED')
+          chains.push([
+            String(e.name),
+            ((e.children as unknown[]) ?? []).map((c) => String(Array.isArray(c) ? c[0] : c)),
+          ]);
         report.collections++;
-      } else if (e?.type === 'dataset_type') {
-        if (
-          await r.registerDatasetType({
-            name: String(e.name),
-            dimensions: ((e.dimensions as unknown[]) ?? []).map(String),
-            storageClass: String(e.storage_class),
-            isCalibration: e.is_calibration === true,
-          })
-        )
-          report.datasetTypes++;
-      } else if (e?.type !== 'dimension' && e?.type !== 'dataset' && e?.type !== 'associations')
-        warnings.push(
-          `${at(i, String(e?.type))}: entry type "${String(e?.type)}" is not supported and was skipped`,
-        );
+      } else if (e.type === 'dataset_type') {
+        const registered = await r.registerDatasetType({
+          name: String(e.name),
+          dimensions: datasetTypeDimensions(e.dimensions),
+          storageClass: String(e.storage_class),
+          isCalibration: e.is_calibration === true,
+        });
+        if (registered) report.datasetTypes++;
+      }
     }
     for (const [parent, children] of chains) await r.setCollectionChain(parent, children);
-    for (const [i, e] of entries.entries()) {
-      if (e?.type === 'dataset') {
-        const items: NewDataset[] = [];
-        for (const rec of (e.records as Entry[]) ?? []) {
-          const ids = ([] as unknown[]).concat(rec.dataset_id ?? []);
-          const dataIds = ([] as unknown[]).concat(rec.data_id ?? []);
-          if (ids.length !== dataIds.length)
-            throw new RegistryError(
-              'IMPORT_DATASET',
-              `data[${i}] (dataset): ${ids.length} dataset_id values but ${dataIds.length} data_id values.`,
-              {
-                file,
-              },
-            );
-          ids.forEach((id, k) =>
-            items.push({
-              id: String(id),
-              dataId: dataIds[k] as DataId,
-              path: rec.path ? String(rec.path) : undefined,
-            }),
-          );
-        }
-        await r.insertDatasets(String(e.dataset_type), String(e.run), items);
-        report.datasets += items.length;
-      } else if (e?.type === 'associations') {
-        await r.associate(String(e.collection), ((e.dataset_ids as unknown[]) ?? []).map(String));
+    for (const [i, e] of f.entries.entries()) {
+      if (e.type === 'dataset') report.datasets += await importDatasets(butler, f, i, e);
+      else if (e.type === 'associations') {
+        const ids =
+          e.collection_type === 'CALIBRATION'
+            ? ((e.validity_ranges as Entry[]) ?? []).flatMap((v) => (v.dataset_ids as unknown[]) ?? [])
+            : ((e.dataset_ids as unknown[]) ?? []);
+        await r.associate(String(e.collection), ids.map(datasetId));
       }
     }
   });
   return report;
+}
+
+/**
+ * A dataset type's dimensions in quanta's universe. daf_butler lists implied dimensions too, and
+ * its exposure implies group; quanta's exposure holds the group as a field, so `group` next to
+ * `exposure` is dropped (it would otherwise become a required dimension of the type).
+ */
+function datasetTypeDimensions(v: unknown): string[] {
+  const dims = ((v as unknown[]) ?? []).map(String);
+  return dims.includes('exposure') ? dims.filter((d) => d !== 'group') : dims;
+}
+
+async function importDatasets(butler: Butler, f: ExportFile, i: number, e: Entry): Promise<number> {
+  const items: NewDataset[] = [];
+  for (const rec of (e.records as Entry[]) ?? []) {
+    const ids = ([] as unknown[]).concat(rec.dataset_id ?? []);
+    const dataIds = ([] as unknown[]).concat(rec.data_id ?? []);
+    if (ids.length !== dataIds.length)
+      throw new RegistryError(
+        'IMPORT_DATASET',
+        `${f.lines.at(i)}: ${ids.length} dataset_id values but ${dataIds.length} data_id values.`,
+        { file: f.file, line: f.lines.entry(i) },
+      );
+    ids.forEach((id, k) =>
+      items.push({
+        id: datasetId(id),
+        dataId: dataIds[k] as DataId,
+        path: rec.path ? String(rec.path) : undefined,
+      }),
+    );
+  }
+  await butler.registry.insertDatasets(String(e.dataset_type), String(e.run), items);
+  return items.length;
 }

@@ -26,6 +26,8 @@ export interface ElementSpec {
   metadata: FieldSpec[];
   /** a join element (no keys of its own), e.g. visit_definition */
   alwaysJoin: boolean;
+  /** set for skypix dimensions (htm7, healpix11): the pixelization and level of the pixel id */
+  skypix?: { system: string; level: number };
 }
 
 const fieldSchema = z.object({
@@ -34,9 +36,18 @@ const fieldSchema = z.object({
   length: z.number().int().optional(),
 });
 
+const skypixSchema = z.object({
+  common: z.string(),
+  systems: z.record(
+    z.string(),
+    z.object({ min_level: z.number().int().default(1), max_level: z.number().int() }),
+  ),
+});
+
 const universeSchema = z.object({
   version: z.number().int(),
   namespace: z.string(),
+  skypix: skypixSchema.optional(),
   elements: z.record(
     z.string(),
     z.object({
@@ -54,11 +65,23 @@ export class DimensionUniverse {
   readonly version: number;
   readonly namespace: string;
   readonly elements: ReadonlyMap<string, ElementSpec>;
+  /** The skypix dimension that relates all other spatial elements (daf_butler: htm7). */
+  readonly commonSkyPix: string | undefined;
 
-  constructor(version: number, namespace: string, elements: ElementSpec[]) {
+  constructor(version: number, namespace: string, elements: ElementSpec[], commonSkyPix?: string) {
     this.version = version;
     this.namespace = namespace;
     this.elements = new Map(elements.map((e) => [e.name, e]));
+    this.commonSkyPix = commonSkyPix;
+  }
+
+  /** The skypix dimensions (htm1..htm24, healpix1..healpix17), in universe order. */
+  get skyPixDimensions(): string[] {
+    return [...this.elements.values()].filter((e) => e.skypix).map((e) => e.name);
+  }
+
+  isSkyPix(name: string): boolean {
+    return this.elements.get(name)?.skypix !== undefined;
   }
 
   /** Dimensions are the elements with a primary key (they can appear in a data ID). */
@@ -150,7 +173,9 @@ export class DimensionUniverse {
   }
 }
 
-export function loadUniverse(path = new URL('./universe.yaml', import.meta.url)): DimensionUniverse {
+export function loadUniverse(
+  path: URL | string = new URL('./universe.yaml', import.meta.url),
+): DimensionUniverse {
   const raw = universeSchema.parse(parse(readFileSync(path, 'utf8')));
   const elements: ElementSpec[] = Object.entries(raw.elements).map(([name, e]) => ({
     name,
@@ -161,7 +186,24 @@ export function loadUniverse(path = new URL('./universe.yaml', import.meta.url))
     metadata: e.metadata,
     alwaysJoin: e.always_join,
   }));
-  return new DimensionUniverse(raw.version, raw.namespace, elements);
+  for (const [system, levels] of Object.entries(raw.skypix?.systems ?? {}))
+    for (let level = levels.min_level; level <= levels.max_level; level++)
+      elements.push(skyPixElement(system, level));
+  return new DimensionUniverse(raw.version, raw.namespace, elements, raw.skypix?.common);
+}
+
+/** A skypix dimension as daf_butler defines one: no table of its own there, an integer id per pixel. */
+function skyPixElement(system: string, level: number): ElementSpec {
+  return {
+    name: `${system}${level}`,
+    doc: `Pixels of the ${system} sky pixelization at level ${level}.`,
+    requires: [],
+    implies: [],
+    keys: [{ name: 'id', type: 'int' }],
+    metadata: [],
+    alwaysJoin: false,
+    skypix: { system, level },
+  };
 }
 
 let defaultUniverse: DimensionUniverse | undefined;

@@ -15,7 +15,7 @@ import type { DatasetTypeNode } from '../pipeline/types.js';
 import { buildQuantumGraph } from './builder.js';
 import { openButlerForGraph, type GraphButler } from './butler-access.js';
 import { saveQuantumGraph } from './file.js';
-import { registrySource } from './registry-source.js';
+import { pipelineDimensions, registrySource } from './registry-source.js';
 import type { BuildProgress, DroppedQuanta } from './types.js';
 import { toWorkflow } from './workflow.js';
 
@@ -117,6 +117,7 @@ export async function prepareRun(configPath: string, opts: PrepareOptions = {}):
       inputCollections,
       outputRun,
       where: config.payload.dataQuery,
+      allDimensions: pipelineDimensions(pipeline.tasks),
       pathFor: (ref) => butler.datastore.pathFor(ref),
     });
     const t0 = performance.now();

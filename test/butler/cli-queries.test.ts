@@ -145,7 +145,7 @@ describe('quanta butler queries with globs, --bind, -d, --order-by and --limit',
       repo,
       'exposure',
       '--where',
-      'exposure.id > :low',
+      "instrument = 'ToyCam' AND exposure.id > :low",
       '--bind',
       'low=1000',
       '--order-by',
@@ -166,6 +166,8 @@ describe('quanta butler queries with globs, --bind, -d, --order-by and --limit',
       repo,
       'visit_detector_region',
       '-d',
+      'instrument=ToyCam',
+      '-d',
       'visit=1001',
       '-d',
       'detector=1',
@@ -174,7 +176,13 @@ describe('quanta butler queries with globs, --bind, -d, --order-by and --limit',
     expect(vdr[0]).toMatchObject({ instrument: 'ToyCam', visit: 1001, detector: 1 });
     // the table elides regions, as butler does
     expect(
-      ok('query-dimension-records', repo, 'visit_detector_region', '-d', 'visit=1001,detector=1'),
+      ok(
+        'query-dimension-records',
+        repo,
+        'visit_detector_region',
+        '-d',
+        'instrument=ToyCam,visit=1001,detector=1',
+      ),
     ).toMatch(/ToyCam\s+1\s+1001\s+\(elided\)/);
     // --limit: positive cuts silently, negative warns when it cuts
     expect(json('query-dimension-records', repo, 'exposure', '--limit', '1')).toHaveLength(1);
@@ -202,7 +210,7 @@ describe('quanta butler queries with globs, --bind, -d, --order-by and --limit',
       'visit',
       'detector',
       '-d',
-      'detector=1',
+      'instrument=ToyCam,detector=1',
       '--where',
       'visit >= :v',
       '--bind',
@@ -213,7 +221,15 @@ describe('quanta butler queries with globs, --bind, -d, --order-by and --limit',
     expect(ids.map((d) => `${d.visit}.${d.detector}`)).toEqual(['1002.1', '1001.1']);
     // a list value for IN
     expect(
-      json('query-data-ids', repo, 'visit', '--where', 'visit IN (:vs)', '--bind', 'vs=1000,1002'),
+      json(
+        'query-data-ids',
+        repo,
+        'visit',
+        '--where',
+        "instrument = 'ToyCam' AND visit IN (:vs)",
+        '--bind',
+        'vs=1000,1002',
+      ),
     ).toHaveLength(2);
     // no dimensions: those of the --datasets types (a glob); with the dimensionless calexp_config
     // too, which has no dataset in u/me/b, nothing matches
@@ -254,7 +270,7 @@ describe('quanta butler queries with globs, --bind, -d, --order-by and --limit',
         '--collections',
         'ToyCam/*',
         '-d',
-        'detector=1',
+        'instrument=ToyCam,detector=1',
       ).map((d) => `${d.datasetType}@${d.run}`),
     ).toEqual(['calexp@u/me/b', 'raw@ToyCam/raw/all', 'raw@ToyCam/raw/all', 'raw@ToyCam/raw/all']);
     const uri = json<Ds[]>(
@@ -280,7 +296,7 @@ describe('quanta butler queries with globs, --bind, -d, --order-by and --limit',
       '--collections',
       'u/me/b,ToyCam/defaults',
       '--where',
-      'detector = 0',
+      "instrument = 'ToyCam' AND detector = 0",
     );
     expect(table).toMatch(/^type\s+run\s+id\s+instrument\s+detector\s+visit\n/);
     expect(table).toMatch(/\n\ntype\s+run\s+id\s+instrument\s+detector\s+exposure\n/);
@@ -331,7 +347,7 @@ describe('quanta butler queries with globs, --bind, -d, --order-by and --limit',
       '--dataset-types',
       'cal?xp',
       '--where',
-      'detector = 1',
+      "instrument = 'ToyCam' AND detector = 1",
     );
     expect(rep).toMatchObject({ datasets: 4, datasetTypes: 1 });
     const copy = join(dir, 'copy');
@@ -382,6 +398,31 @@ describe('quanta butler queries with globs, --bind, -d, --order-by and --limit',
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+  });
+
+  it('refuses a dimension value without its instrument (--where or -d) in one paragraph, exit code 2', () => {
+    const never = join(dir, 'never.yaml');
+    const cases: [string[], RegExp][] = [
+      [['query-data-ids', repo, 'visit', '--where', 'visit > 1000'], /constrains visit, which depends on/],
+      [['query-datasets', repo, 'calexp', '-d', 'detector=1'], /constrains detector, which depends on/],
+      [
+        ['query-dimension-records', repo, 'exposure', '--where', "exposure.obs_id = 'x'"],
+        /constrains exposure\.obs_id, which/,
+      ],
+      [['export', repo, never, '--where', 'detector = 1'], /constrains detector, which/],
+    ];
+    for (const [args, re] of cases) {
+      const r = quanta(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr, args.join(' ')).toMatch(
+        /^quanta: error \[QUERY_GOVERNOR_UNCONSTRAINED\] The query constrains .* without constraining instrument itself; add instrument = '\.\.\.' to the where clause/,
+      );
+      expect(r.stderr, args.join(' ')).toMatch(re);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(existsSync(never)).toBe(false);
   });
 });
 

@@ -110,7 +110,8 @@ export function exportYaml(
         tracking_dec: 0,
         ...(opts.extras
           ? {
-              has_simulated: false,
+              // not in any universe: the import reports it
+              pressure_hpa: 1012.5,
               timespan: { begin: '2024-01-01 05:00:00.000000000', end: '2024-01-01 05:00:30.000000000' },
             }
           : {}),
@@ -178,7 +179,7 @@ export function exportYaml(
   if (opts.extras)
     data.push({
       type: 'dimension',
-      element: 'visit_system',
+      element: 'weather_station',
       records: [{ instrument: 'ToyCam', id: 0, name: 'one-to-one' }],
     });
   const text = dump(

@@ -113,13 +113,17 @@ describe('instrument, skymap and define-visits', () => {
       expect((await defineVisits(b, 'ToyCam')).visits).toBe(0);
       const ids = await b.registry.queryDataIds(['visit', 'detector']);
       expect(ids).toHaveLength(8);
-      const vdr = await b.registry.queryDimensionRecords('visit_detector_region', { dataId: { visit: 1 } });
+      const vdr = await b.registry.queryDimensionRecords('visit_detector_region', {
+        dataId: { instrument: 'ToyCam', visit: 1 },
+      });
       const regions = new Map(vdr.map((r) => [r.detector as number, r.region as Region]));
       // detector 0 is south-west of the pointing, detector 3 north-east
       expect(regionContains(regions.get(0)!, 9.95, -0.05)).toBe(true);
       expect(regionContains(regions.get(3)!, 10.05, 0.05)).toBe(true);
       expect(regionContains(regions.get(3)!, 9.95, -0.05)).toBe(false);
-      const [visit] = await b.registry.queryDimensionRecords('visit', { dataId: { visit: 1 } });
+      const [visit] = await b.registry.queryDimensionRecords('visit', {
+        dataId: { instrument: 'ToyCam', visit: 1 },
+      });
       expect(visit).toMatchObject({ name: 'e1', physical_filter: 'toy-g' });
       expect(regionContains(visit.region as Region, 10.1, 0.1)).toBe(true);
       // tract 0 is centred on (10, 0); detector 0 covers its south-west quarter (2x2 patches of

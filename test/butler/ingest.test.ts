@@ -51,7 +51,9 @@ describe('ingest of FITS raws', () => {
       const refs = await ingestRaws(b, files, { run: 'ToyCam/raw/all' });
       expect(refs).toHaveLength(3);
       for (const r of refs) expect(existsSync(b.datastore.absolute(r.path!))).toBe(true);
-      const [e7] = await b.registry.queryDimensionRecords('exposure', { dataId: { exposure: 7 } });
+      const [e7] = await b.registry.queryDimensionRecords('exposure', {
+        dataId: { instrument: 'ToyCam', exposure: 7 },
+      });
       expect(e7).toMatchObject({
         obs_id: 'ToyCam_7',
         physical_filter: 'toy-g',

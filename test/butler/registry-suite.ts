@@ -38,12 +38,13 @@ export function registrySuite(make: () => Promise<Butler>): void {
     'filters with the Butler expression syntax and bind values',
     withRepo(async (b) => {
       const r = b.registry;
-      expect(await r.queryDataIds(['visit'], { where: "band = 'r' and visit.day_obs = 20240102" })).toEqual([
-        expect.objectContaining({ visit: 103 }),
-        expect.objectContaining({ visit: 105 }),
-      ]);
+      expect(
+        await r.queryDataIds(['visit'], {
+          where: "instrument = 'ToyCam' and band = 'r' and visit.day_obs = 20240102",
+        }),
+      ).toEqual([expect.objectContaining({ visit: 103 }), expect.objectContaining({ visit: 105 })]);
       const ids = await r.queryDataIds(['visit', 'detector'], {
-        where: 'visit in (:vs) and detector > 1',
+        where: "instrument = 'ToyCam' and visit in (:vs) and detector > 1",
         bind: { vs: [100, 104] },
       });
       expect(ids.map((d) => `${d.visit}.${d.detector}`)).toEqual(['100.2', '100.3', '104.2', '104.3']);
@@ -51,6 +52,7 @@ export function registrySuite(make: () => Promise<Butler>): void {
         (
           await r.queryDataIds(['exposure'], {
             where: "exposure.observation_type = 'science' and visit = 102",
+            dataId: { instrument: 'ToyCam' },
           })
         ).map((d) => d.exposure),
       ).toEqual([102]);
@@ -67,7 +69,9 @@ export function registrySuite(make: () => Promise<Butler>): void {
       expect(recs[0]).toMatchObject({ id: 101, name: 'TC_101', physical_filter: 'toy-r', day_obs: 20240101 });
       expect((recs[0].region as { vertices: unknown[] }).vertices).toHaveLength(4);
       expect(
-        await b.registry.queryDimensionRecords('detector', { where: "detector.full_name = 'R00_S02'" }),
+        await b.registry.queryDimensionRecords('detector', {
+          where: "instrument = 'ToyCam' and detector.full_name = 'R00_S02'",
+        }),
       ).toEqual([expect.objectContaining({ id: 2, raft: 'R00' })]);
     }),
   );
@@ -158,7 +162,13 @@ export function registrySuite(make: () => Promise<Butler>): void {
         day_obs: 20240101,
       });
       expect(
-        (await r.findDatasets('raw', { collections: ['all'], where: 'detector = 1' })).map((f) => f.run),
+        (
+          await r.findDatasets('raw', {
+            collections: ['all'],
+            where: 'detector = 1',
+            dataId: { instrument: 'ToyCam' },
+          })
+        ).map((f) => f.run),
       ).toEqual(['old']);
       const ids = await r.queryDataIds(['exposure', 'detector'], { datasets: ['raw'], collections: ['all'] });
       expect(ids.map((d) => d.detector)).toEqual([0, 1]);

@@ -2,8 +2,8 @@
  * A small repository with known geometry where the observation and sky-map families meet:
  * Cam1 with 4 detectors (2 x 2 squares of 0.2 deg) and 3 visits, a sky map of 2 tracts of
  * 2 x 3 patches (0.25 deg squares). Plain records, so the same content can go into quanta and
- * into the real Butler (spatial-oracle.py). Away from ra = 0 and dec = 0 so that no edge lies
- * on an HTM root boundary.
+ * into the real Butler (spatial-oracle.test.ts, through the shared oracle). Away from ra = 0 and
+ * dec = 0 so that no edge lies on an HTM root boundary.
  */
 import type { Registry } from '../../src/butler/registry/registry.js';
 

@@ -1,17 +1,19 @@
 /**
- * Spatial joins against the real Butler: the same dimension records (daf_butler's own
- * spatial.yaml test content, and spatial-fixture.ts) in both, the same queries, the same rows.
+ * Spatial joins against the real Butler (the shared oracle, python/quanta_lsst/oracle.py): the
+ * same dimension records in both (daf_butler's own base.yaml + spatial.yaml, imported into each;
+ * and spatial-fixture.ts, inserted into each), the same datasets, the same queries, the same rows.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createButler } from '../../src/butler/index.js';
 import type { Butler } from '../../src/butler/index.js';
-import { elementColumns, identifyingDimensions } from '../../src/butler/registry/columns.js';
+import { importExport } from '../../src/butler/import.js';
+import { identifyingDimensions } from '../../src/butler/registry/columns.js';
 import { elementDimensions } from '../../src/butler/registry/spatial-join.js';
+import type { DimensionUniverse } from '../../src/butler/universe.js';
+import { Oracle, OracleError, registryDataDir } from '../helpers/oracle.js';
 import { describeWithService, probeService } from '../helpers/services.js';
 import { spatialRecords } from './spatial-fixture.js';
 
@@ -20,9 +22,9 @@ type Query =
   | { kind: 'dataIds'; dims: string[]; where?: string; datasets?: string[] }
   | { kind: 'records'; element: string; where?: string }
   | { kind: 'datasets'; type: string; where?: string };
-type Answer = string[] | { error: string; message: string };
+/** sorted data IDs as JSON, or the failure */
+type Answer = string[] | { error: string };
 
-const script = fileURLToPath(new URL('./spatial-oracle.py', import.meta.url));
 const ELEMENTS = [
   'instrument',
   'physical_filter',
@@ -55,100 +57,84 @@ const QUERIES: Query[] = [
   { kind: 'datasets', type: 'mixed', where: `${T0} AND patch=4` },
 ];
 
-interface OracleAnswer {
-  records: Records;
-  results: Answer[];
-}
-
-function pviIds(records: Records): Record<string, unknown>[] {
-  return records.visit_detector_region.map((r) => ({
-    instrument: r.instrument,
-    visit: r.visit,
-    detector: r.detector,
-  }));
-}
-
 const MIXED = [
   { instrument: 'Cam1', visit: 1, skymap: 'SkyMap1', tract: 1 },
   { instrument: 'Cam1', visit: 2, skymap: 'SkyMap1', tract: 0 },
 ];
+const DATASET_TYPES = [
+  { name: 'pvi', dimensions: ['visit', 'detector'] },
+  { name: 'mixed', dimensions: ['visit', 'tract'] },
+];
 
-function askOracle(
-  venv: string,
-  records: Records | null,
-  db?: { url: string; namespace: string },
-): OracleAnswer {
-  // the dataset data IDs need the records: daf_butler's content has visits 1-2, detectors 1-4
-  const content = records ?? {
-    visit_detector_region: [1, 2].flatMap((visit) =>
+/** The pvi data IDs: one per visit_detector_region (daf_butler's content: visits 1-2, detectors 1-4). */
+function pviIds(records: Records | null): Record<string, string | number>[] {
+  if (!records)
+    return [1, 2].flatMap((visit) =>
       [1, 2, 3, 4].map((detector) => ({ instrument: 'Cam1', visit, detector })),
-    ),
-  };
-  const req = {
-    db: db?.url ?? null,
-    namespace: db?.namespace,
-    records,
-    queries: QUERIES,
-    datasets: [
-      { type: 'pvi', dims: ['visit', 'detector'], dataIds: pviIds(content) },
-      { type: 'mixed', dims: ['visit', 'tract'], dataIds: MIXED },
-    ],
-  };
-  const out = execFileSync(`${venv}/bin/python`, [script], {
-    input: JSON.stringify(req),
-    maxBuffer: 64 << 20,
-  });
-  return JSON.parse(out.toString()) as OracleAnswer;
-}
-
-/** The oracle's records restricted to the fields quanta's universe has. */
-function forQuanta(b: Butler, records: Records): Records {
-  const out: Records = {};
-  for (const el of ELEMENTS) {
-    const names = new Set(elementColumns(b.registry.universe, el).map((c) => c.name));
-    out[el] = records[el].map((r) =>
-      Object.fromEntries(Object.entries(r).filter(([k, v]) => names.has(k) && v !== null)),
     );
+  return records.visit_detector_region.map((r) => ({
+    instrument: r.instrument as string,
+    visit: r.visit as number,
+    detector: r.detector as number,
+  }));
+}
+
+/** The fixture's records as the oracle takes them: binary values as `{hex}`, no band table. */
+function forOracle(element: string, records: Record<string, unknown>[]): Record<string, unknown>[] {
+  if (element !== 'skymap') return records;
+  return records.map((r) => ({ ...r, hash: { hex: r.hash } }));
+}
+
+/** Sorted data IDs (of `dims`' required dimensions) as JSON strings. */
+function keys(universe: DimensionUniverse, rows: Record<string, unknown>[], dims: string[]): string[] {
+  const req = identifyingDimensions(universe, dims).sort();
+  const out = new Set(rows.map((r) => JSON.stringify(Object.fromEntries(req.map((d) => [d, r[d]])))));
+  return [...out].sort();
+}
+
+/** A record's data ID: its own key under the element's name (both sides spell records so). */
+function recordIds(universe: DimensionUniverse, element: string, recs: Record<string, unknown>[]): string[] {
+  const key = universe.element(element).keys[0]?.name;
+  const rows = recs.map((x) => ({ ...x, ...(key ? { [element]: x[key] } : {}) }));
+  return keys(universe, rows, elementDimensions(universe, element));
+}
+
+async function askOracle(o: Oracle, root: string, universe: DimensionUniverse, q: Query): Promise<Answer> {
+  try {
+    if (q.kind === 'dataIds') {
+      const rows = await o.call<Record<string, unknown>[]>('query_data_ids', {
+        root,
+        dimensions: q.dims,
+        where: q.where,
+        ...(q.datasets ? { datasets: q.datasets, collections: ['run'] } : {}),
+      });
+      return keys(universe, rows, q.dims);
+    }
+    if (q.kind === 'records') {
+      const recs = await o.call<Record<string, unknown>[]>('query_dimension_records', {
+        root,
+        element: q.element,
+        where: q.where,
+      });
+      return recordIds(universe, q.element, recs);
+    }
+    const refs = await o.call<{ data_id: Record<string, unknown> }[]>('query_datasets', {
+      root,
+      dataset_type: q.type,
+      collections: ['run'],
+      where: q.where,
+      find_first: true,
+    });
+    const type = DATASET_TYPES.find((t) => t.name === q.type)!;
+    return keys(
+      universe,
+      refs.map((r) => r.data_id),
+      type.dimensions,
+    );
+  } catch (e) {
+    if (e instanceof OracleError) return { error: e.type };
+    throw e;
   }
-  return out;
-}
-
-async function fill(b: Butler, records: Records): Promise<void> {
-  const r = b.registry;
-  const bands = new Set(records.physical_filter.map((p) => String(p.band)));
-  await r.insertDimensionRecords(
-    'band',
-    [...bands].map((name) => ({ name })),
-  );
-  for (const el of ELEMENTS) await r.insertDimensionRecords(el, records[el]);
-  await r.registerRun('run');
-  await r.registerDatasetType({
-    name: 'pvi',
-    dimensions: ['visit', 'detector'],
-    storageClass: 'StructuredDataDict',
-  });
-  await r.registerDatasetType({
-    name: 'mixed',
-    dimensions: ['visit', 'tract'],
-    storageClass: 'StructuredDataDict',
-  });
-  await r.insertDatasets(
-    'pvi',
-    'run',
-    pviIds(records).map((d) => ({ dataId: d as Record<string, string | number> })),
-  );
-  await r.insertDatasets(
-    'mixed',
-    'run',
-    MIXED.map((d) => ({ dataId: d })),
-  );
-}
-
-function canonical(rows: Record<string, unknown>[], dims: string[]): string[] {
-  const keys = [
-    ...new Set(rows.map((r) => JSON.stringify(Object.fromEntries(dims.sort().map((d) => [d, r[d]]))))),
-  ];
-  return keys.sort();
 }
 
 async function askQuanta(b: Butler, q: Query): Promise<Answer> {
@@ -161,67 +147,105 @@ async function askQuanta(b: Butler, q: Query): Promise<Answer> {
         datasets: q.datasets,
         collections: q.datasets ? ['run'] : undefined,
       });
-      return canonical(rows, identifyingDimensions(u, q.dims));
+      return keys(u, rows, q.dims);
     }
-    if (q.kind === 'records') {
-      const dims = elementDimensions(u, q.element);
-      const key = u.element(q.element).keys[0]?.name;
-      const recs = await r.queryDimensionRecords(q.element, { where: q.where });
-      return canonical(
-        recs.map((x) => ({ ...x, ...(key ? { [q.element]: x[key] } : {}) })),
-        dims,
-      );
-    }
+    if (q.kind === 'records')
+      return recordIds(u, q.element, await r.queryDimensionRecords(q.element, { where: q.where }));
     const type = await r.getDatasetType(q.type);
     const refs = await r.findDatasets(q.type, { collections: ['run'], where: q.where });
-    return canonical(
+    return keys(
+      u,
       refs.map((x) => x.dataId),
-      identifyingDimensions(u, type.dimensions),
+      type.dimensions,
     );
   } catch (e) {
-    return { error: (e as Error).name, message: (e as Error).message };
+    return { error: (e as Error).name };
+  }
+}
+
+/** The same records, dataset types and datasets into both sides. */
+async function fill(
+  o: Oracle,
+  root: string,
+  b: Butler,
+  records: Records | null,
+  venv: string,
+): Promise<void> {
+  const r = b.registry;
+  if (records) {
+    await r.insertDimensionRecords(
+      'band',
+      [...new Set(records.physical_filter.map((p) => String(p.band)))].map((name) => ({ name })),
+    );
+    for (const el of ELEMENTS) {
+      await r.insertDimensionRecords(el, records[el]);
+      await o.call('insert_dimension_data', { root, element: el, records: forOracle(el, records[el]) });
+    }
+  } else {
+    for (const f of ['base.yaml', 'spatial.yaml']) {
+      const file = join(registryDataDir(venv), f);
+      await o.call('import', { root, file });
+      await importExport(b, file);
+    }
+  }
+  await r.registerRun('run');
+  const data: Record<string, Record<string, string | number>[]> = { pvi: pviIds(records), mixed: MIXED };
+  for (const t of DATASET_TYPES) {
+    await o.call('register_dataset_type', { root, name: t.name, dimensions: t.dimensions });
+    await o.call('insert_datasets', { root, dataset_type: t.name, run: 'run', data_ids: data[t.name] });
+    await r.registerDatasetType({ ...t, storageClass: 'StructuredDataDict' });
+    await r.insertDatasets(
+      t.name,
+      'run',
+      data[t.name].map((dataId) => ({ dataId })),
+    );
   }
 }
 
 const lsst = probeService('lsst');
 const pg = probeService('postgres');
-const tmp = (): string => join(mkdtempSync(join(tmpdir(), 'quanta-spatial-')), 'repo');
 
 function differential(backend: 'sqlite' | 'postgres'): void {
+  let oracle: Oracle;
+  beforeAll(() => {
+    oracle = new Oracle(lsst.env.QUANTA_LSST_VENV);
+  });
+  afterAll(async () => {
+    await oracle?.close();
+  });
   for (const [name, content] of [
     ["daf_butler's spatial.yaml", null],
     ['spatial-fixture.ts', spatialRecords()],
   ] as const) {
     describe(`${name} on ${backend}`, () => {
-      let oracle: OracleAnswer;
+      const theirs: Answer[] = [];
       let b: Butler;
       beforeAll(async () => {
+        const tmp = mkdtempSync(join(tmpdir(), 'quanta-spatial-'));
         const registry = backend === 'postgres' ? pg.env.QUANTA_PG_URL : undefined;
-        b = await createButler(tmp(), registry ? { registry } : {});
-        const ns = backend === 'postgres' ? `spatial_oracle_${process.pid}_${Date.now()}` : '';
-        oracle = askOracle(
-          lsst.env.QUANTA_LSST_VENV,
-          content as Records | null,
-          registry ? { url: registry, namespace: ns } : undefined,
-        );
-        await fill(b, forQuanta(b, content ?? oracle.records));
+        const root = join(tmp, 'daf_butler');
+        const ns = `spatial_oracle_${process.pid}_${Date.now()}`;
+        await oracle.call('create', { root, ...(registry ? { db: registry, namespace: ns } : {}) });
+        b = await createButler(join(tmp, 'quanta'), registry ? { registry } : {});
+        await fill(oracle, root, b, content as Records | null, lsst.env.QUANTA_LSST_VENV);
+        for (const q of QUERIES) theirs.push(await askOracle(oracle, root, b.universe, q));
       }, 120_000);
       afterAll(async () => {
         await b?.close();
       });
 
       it("gives the real Butler's rows for every query", async () => {
-        const got: Answer[] = [];
-        for (const q of QUERIES) got.push(await askQuanta(b, q));
-        const ok = (a: Answer): string[] | string => (Array.isArray(a) ? a : `error ${a.error}`);
-        expect(QUERIES.map((q, i) => [q, ok(got[i])])).toEqual(
-          QUERIES.map((q, i) => [q, ok(oracle.results[i])]),
+        const ours: Answer[] = [];
+        for (const q of QUERIES) ours.push(await askQuanta(b, q));
+        const shown = (a: Answer): string[] | string => (Array.isArray(a) ? a : 'an error');
+        expect(QUERIES.map((q, i) => [q, shown(ours[i])])).toEqual(
+          QUERIES.map((q, i) => [q, shown(theirs[i])]),
         );
       });
 
       it('is not trivial: the tract/patch constraint drops visits', () => {
-        const all = oracle.results[1] as string[];
-        const patch4 = oracle.results[0] as string[];
+        const all = theirs[1] as string[];
+        const patch4 = theirs[0] as string[];
         expect(patch4.length).toBeGreaterThan(0);
         expect(patch4.length).toBeLessThan(all.length);
       });

@@ -4,6 +4,13 @@
  * fixture.testkit.ts, and invalid ones with the error they must produce.
  * Expected values: the queried dimensions' values per data ID (a scalar for one dimension, a tuple
  * otherwise), in ascending order.
+ *
+ * `governor` marks the clauses daf_butler refuses as written (the governor rule,
+ * src/butler/registry/governors.ts): they name a value or alternate key of a dimension that depends
+ * on that governor without naming the governor. The compiled-SQL run evaluates them as written; the
+ * registry runs expect the refusal, then check the rows of `governed(c)`, the same clause with the
+ * governor named for every value it has in the fixture (which selects the same rows). The table's
+ * marks are checked against daf_butler itself in expressions.test.ts.
  */
 import type { Bind } from './check.js';
 
@@ -13,6 +20,8 @@ export interface ValidCase {
   dims?: string[];
   bind?: Bind;
   expect: (Value | Value[])[];
+  /** daf_butler refuses the clause as written: it constrains a dimension of this governor only */
+  governor?: 'instrument' | 'skymap';
 }
 export interface InvalidCase {
   where: string;
@@ -36,6 +45,17 @@ export function project(rows: Record<string, unknown>[], dims: string[]): (Value
   return dims.length === 1 ? tuples.map((t) => t[0]) : tuples;
 }
 
+/** Every value of each governor in the fixture (fixture.testkit.ts), as a where clause. */
+const EVERY_GOVERNOR_VALUE: Record<NonNullable<ValidCase['governor']>, string> = {
+  instrument: "instrument IN ('LSSTCam-imSim', 'ToyCam')",
+  skymap: "skymap = 'toy_skymap'",
+};
+
+/** The case's where clause with its governor named (a clause daf_butler accepts, same rows). */
+export function governed(c: ValidCase): string {
+  return c.governor ? `${EVERY_GOVERNOR_VALUE[c.governor]} AND (${c.where})` : c.where;
+}
+
 const ALL_VISITS = [100, 101, 102, 103, 110, 2340, 8004, 8005];
 const EXP = ['exposure'];
 const DET = ['instrument', 'detector'];
@@ -43,41 +63,50 @@ const DET = ['instrument', 'detector'];
 export const VALID: ValidCase[] = [
   { where: "instrument='LSSTCam-imSim' and visit in (2340, 8004, 8005)", expect: [2340, 8004, 8005] },
   { where: "instrument='LSSTCam-imSim' and visit in (2340, 8004, 9999)", expect: [2340, 8004] },
-  { where: 'visit = 100', expect: [100] },
+  { where: 'visit = 100', governor: 'instrument', expect: [100] },
   { where: "visit != 100 and instrument = 'ToyCam'", expect: [101, 102, 103, 110] },
-  { where: 'visit > 103', expect: [110, 2340, 8004, 8005] },
-  { where: 'visit >= 103 and visit <= 110', expect: [103, 110] },
-  { where: 'visit < 101', expect: [100] },
-  { where: 'visit IN (100..103)', expect: [100, 101, 102, 103] },
-  { where: 'visit in (100..110:5)', expect: [100, 110] },
-  { where: 'visit not in (100..103)', expect: [110, 2340, 8004, 8005] },
-  { where: 'visit in (100..8005)', expect: ALL_VISITS },
-  { where: 'visit in (101..8005:2)', expect: [101, 103, 8005] },
-  { where: 'visit in (100, 101..102, 8004..8005:1)', expect: [100, 101, 102, 8004, 8005] },
-  { where: 'visit in (-10..-1:3, 100)', expect: [100] },
+  { where: 'visit > 103', governor: 'instrument', expect: [110, 2340, 8004, 8005] },
+  { where: 'visit >= 103 and visit <= 110', governor: 'instrument', expect: [103, 110] },
+  { where: 'visit < 101', governor: 'instrument', expect: [100] },
+  { where: 'visit IN (100..103)', governor: 'instrument', expect: [100, 101, 102, 103] },
+  { where: 'visit in (100..110:5)', governor: 'instrument', expect: [100, 110] },
+  { where: 'visit not in (100..103)', governor: 'instrument', expect: [110, 2340, 8004, 8005] },
+  { where: 'visit in (100..8005)', governor: 'instrument', expect: ALL_VISITS },
+  { where: 'visit in (101..8005:2)', governor: 'instrument', expect: [101, 103, 8005] },
+  {
+    where: 'visit in (100, 101..102, 8004..8005:1)',
+    governor: 'instrument',
+    expect: [100, 101, 102, 8004, 8005],
+  },
+  { where: 'visit in (-10..-1:3, 100)', governor: 'instrument', expect: [100] },
   { where: "band = 'g'", expect: [100, 110, 8004, 8005] },
   { where: "band in ('r', 'i') and instrument = 'ToyCam'", expect: [101, 102, 103] },
-  { where: "physical_filter = 'r_01'", expect: [101, 103] },
-  { where: "visit.physical_filter = 'g_sim_1.4'", expect: [8004, 8005] },
+  { where: "physical_filter = 'r_01'", governor: 'instrument', expect: [101, 103] },
+  { where: "visit.physical_filter = 'g_sim_1.4'", governor: 'instrument', expect: [8004, 8005] },
   { where: "instrument = 'LSSTCam-imSim' AND band = 'r'", expect: [2340] },
-  { where: 'visit.day_obs = 20211214', expect: [102, 103, 8005] },
-  { where: 'day_obs = 20211215', expect: [110] },
-  { where: 'exposure.day_obs = 20211213', dims: EXP, expect: [100, 101, 2340, 8004] },
+  { where: 'visit.day_obs = 20211214', governor: 'instrument', expect: [102, 103, 8005] },
+  { where: 'day_obs = 20211215', governor: 'instrument', expect: [110] },
+  { where: 'exposure.day_obs = 20211213', governor: 'instrument', dims: EXP, expect: [100, 101, 2340, 8004] },
   {
     where: "exposure.observation_type = 'science'",
     dims: EXP,
     expect: [100, 101, 103, 110, 2340, 8004, 8005],
   },
   { where: "exposure.observation_type != 'science'", dims: EXP, expect: [102] },
-  { where: "exposure.obs_id in ('obs_100', 'obs_2340')", dims: EXP, expect: [100, 2340] },
+  {
+    where: "exposure.obs_id in ('obs_100', 'obs_2340')",
+    governor: 'instrument',
+    dims: EXP,
+    expect: [100, 2340],
+  },
   { where: 'exposure.seq_num < 3', dims: EXP, expect: [100, 101, 102] },
-  { where: "visit.name = 'v8004'", expect: [8004] },
+  { where: "visit.name = 'v8004'", governor: 'instrument', expect: [8004] },
   { where: "visit.target_name = 'field2' or visit.observation_reason = 'calibration'", expect: [102, 8005] },
   { where: 'visit.exposure_time < 20', expect: [101, 8004] },
   { where: 'visit.exposure_time = 15.5', expect: [101] },
   { where: 'visit.exposure_time > 15.25 and visit.exposure_time < 16', expect: [101] },
   { where: "visit.exposure_time = 3e1 and instrument = 'ToyCam'", expect: [100, 102, 103, 110] },
-  { where: 'visit = 1e2', expect: [100] },
+  { where: 'visit = 1e2', governor: 'instrument', expect: [100] },
   { where: 'visit.zenith_angle + 0.5 > 24', expect: [8004, 8005] },
   { where: "visit.timespan.begin > T'2021-12-14'", expect: [102, 103, 110, 8005] },
   { where: "visit.timespan.begin < T'2021-12-13T04:19:00'", expect: [100, 101] },
@@ -107,14 +136,18 @@ export const VALID: ValidCase[] = [
     bind: { ts: { begin: new Date('2021-12-15T00:00:10Z'), end: null } },
     expect: [110],
   },
-  { where: 'visit.timespan OVERLAPS exposure.timespan and exposure = 100', expect: [100] },
+  {
+    where: 'visit.timespan OVERLAPS exposure.timespan and exposure = 100',
+    governor: 'instrument',
+    expect: [100],
+  },
   { where: "visit.timespan = (T'2021-12-15T00:00:00', T'2021-12-15T00:00:30')", expect: [110] },
-  { where: "GLOB(visit.name, 'v80*')", expect: [8004, 8005] },
-  { where: "glob(visit.name, 'v10?')", expect: [100, 101, 102, 103] },
-  { where: "GLOB(visit.physical_filter, 'g_sim_1.?')", expect: [8004, 8005] },
+  { where: "GLOB(visit.name, 'v80*')", governor: 'instrument', expect: [8004, 8005] },
+  { where: "glob(visit.name, 'v10?')", governor: 'instrument', expect: [100, 101, 102, 103] },
+  { where: "GLOB(visit.physical_filter, 'g_sim_1.?')", governor: 'instrument', expect: [8004, 8005] },
   { where: "not GLOB(visit.name, :p) and instrument = 'ToyCam'", bind: { p: 'v1*' }, expect: [] },
-  { where: 'visit.name != NULL and visit < 101', expect: [100] },
-  { where: 'visit.name = NULL', expect: [] },
+  { where: 'visit.name != NULL and visit < 101', governor: 'instrument', expect: [100] },
+  { where: 'visit.name = NULL', governor: 'instrument', expect: [] },
   { where: "purpose = 'WAVEFRONT'", dims: DET, expect: [['ToyCam', 3]] },
   {
     where: "raft = 'R22' and instrument = 'ToyCam' and detector < 2",
@@ -128,10 +161,11 @@ export const VALID: ValidCase[] = [
     where: "T'2021-12-13T02:00:00' < visit.timespan.end and visit.timespan.end < T'2021-12-13T05:00:00'",
     expect: [2340],
   },
-  { where: 'detector = 3', dims: DET, expect: [['ToyCam', 3]] },
+  { where: 'detector = 3', governor: 'instrument', dims: DET, expect: [['ToyCam', 3]] },
   { where: "detector.purpose = 'WAVEFRONT'", dims: DET, expect: [['ToyCam', 3]] },
   {
     where: "detector.full_name = 'R22_S01'",
+    governor: 'instrument',
     dims: DET,
     expect: [
       ['LSSTCam-imSim', 1],
@@ -141,6 +175,7 @@ export const VALID: ValidCase[] = [
   { where: "instrument = 'ToyCam' and detector in (0, 2)", dims: ['detector'], expect: [0, 2] },
   {
     where: "visit = 2340 and detector.raft = 'R22'",
+    governor: 'instrument',
     dims: ['visit', 'detector'],
     expect: [
       [2340, 0],
@@ -150,22 +185,23 @@ export const VALID: ValidCase[] = [
   },
   {
     where: 'visit.day_obs = 20211213 and detector = 3',
+    governor: 'instrument',
     dims: ['visit', 'detector'],
     expect: [
       [100, 3],
       [101, 3],
     ],
   },
-  { where: '(visit = 100 OR visit = 101) AND visit % 2 = 1', expect: [101] },
+  { where: '(visit = 100 OR visit = 101) AND visit % 2 = 1', governor: 'instrument', expect: [101] },
   { where: "NOT visit = 100 AND instrument = 'ToyCam'", expect: [101, 102, 103, 110] },
   { where: "not (visit = 100 or visit = 101) and instrument = 'ToyCam'", expect: [102, 103, 110] },
-  { where: 'visit IN (100) oR visit nOt In (100..8003)', expect: [100, 8004, 8005] },
-  { where: 'visit - 100 = 3', expect: [103] },
-  { where: 'visit * 2 = 220', expect: [110] },
-  { where: '-visit = -2340', expect: [2340] },
-  { where: 'visit + -1 = 99', expect: [100] },
-  { where: 'visit % 10 = 0 and visit < 1000', expect: [100, 110] },
-  { where: 'visit / 2 = 50', expect: [100, 101] },
+  { where: 'visit IN (100) oR visit nOt In (100..8003)', governor: 'instrument', expect: [100, 8004, 8005] },
+  { where: 'visit - 100 = 3', governor: 'instrument', expect: [103] },
+  { where: 'visit * 2 = 220', governor: 'instrument', expect: [110] },
+  { where: '-visit = -2340', governor: 'instrument', expect: [2340] },
+  { where: 'visit + -1 = 99', governor: 'instrument', expect: [100] },
+  { where: 'visit % 10 = 0 and visit < 1000', governor: 'instrument', expect: [100, 110] },
+  { where: 'visit / 2 = 50', governor: 'instrument', expect: [100, 101] },
   { where: "instrument = 'ToyCam'\n  AND visit > 102", expect: [103, 110] },
   { where: '', expect: ALL_VISITS },
   {
@@ -173,7 +209,7 @@ export const VALID: ValidCase[] = [
     bind: { inst: 'ToyCam', ids: [100, 103, 999] },
     expect: [100, 103],
   },
-  { where: 'visit.day_obs = :day', bind: { day: 20211215 }, expect: [110] },
+  { where: 'visit.day_obs = :day', governor: 'instrument', bind: { day: 20211215 }, expect: [110] },
   {
     where: 'visit.timespan.begin >= t0',
     bind: { t0: new Date('2021-12-14T02:30:00Z') },
@@ -183,6 +219,7 @@ export const VALID: ValidCase[] = [
   { where: 'band in (bands, :other)', bind: { bands: ['i'], other: 'r' }, expect: [101, 102, 103, 2340] },
   {
     where: 'tract = 1 and patch.cell_x = 2',
+    governor: 'skymap',
     dims: ['tract', 'patch'],
     expect: [
       [1, 2],
@@ -198,7 +235,12 @@ export const VALID: ValidCase[] = [
       [2, 4],
     ],
   },
-  { where: 'patch.cell_x = patch.cell_y and tract = 0', dims: ['patch'], expect: [0, 4, 8] },
+  {
+    where: 'patch.cell_x = patch.cell_y and tract = 0',
+    governor: 'skymap',
+    dims: ['patch'],
+    expect: [0, 4, 8],
+  },
 ];
 
 export const INVALID: InvalidCase[] = [
@@ -219,7 +261,7 @@ export const INVALID: InvalidCase[] = [
   { where: 'visit = 99999999999999999999', error: /out of range/ },
   { where: 'visit in (1..3:0)', error: /stride of a range must be 1 or more/ },
   { where: '1..3 = visit', error: /1..3 \(a range\) cannot be compared/, column: 8 },
-  { where: 'visit in (3..1)', error: /stop must be >= the start/, column: 11 },
+  { where: 'visit in (3..1)', error: /stop must be at least the start minus one/, column: 11 },
   { where: "(visit.day_obs = 20211214) = (band = 'g')", error: /\(a condition\) cannot be compared/ },
   { where: "visit.timespan.begin in (T'2021-12-13', 5)", error: /Type mismatch in IN/ },
   { where: "visit.timespan OVERLAPS (T'2021-12-13', 5)", error: /A timespan \(begin, end\) needs two times/ },

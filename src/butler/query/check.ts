@@ -436,8 +436,13 @@ class Checker {
             `A range ${printExpression(item)} needs an integer on the left of IN, but ${this.describe(e.operand, t)} is not one`,
             item,
           );
-        if (item.stop < item.start)
-          this.fail('QUERY_TYPE', `Range ${printExpression(item)}: the stop must be >= the start`, item);
+        // as daf_butler, which keeps the stop exclusive (stop + 1): `4..3` is empty, `3..1` is an error
+        if (item.stop + 1 < item.start)
+          this.fail(
+            'QUERY_TYPE',
+            `Range ${printExpression(item)}: the stop must be at least the start minus one (an empty range)`,
+            item,
+          );
         continue;
       }
       const isName = item.kind === 'ident' || item.kind === 'bind';

@@ -9,11 +9,12 @@ import type { Collections } from './collections.js';
 import type { DatasetType, DatasetTypes } from './dataset-types.js';
 import type { Db } from './db.js';
 import { Params, q } from './db.js';
-import { identifyingDimensions, primaryKeyColumns } from './columns.js';
+import { identifyingDimensions } from './columns.js';
 import type { DimensionQueries } from './dimension-queries.js';
 import { planJoin } from './joins.js';
 import { checkDataIdConstraint } from './data-id.js';
 import { checkGovernors } from './governors.js';
+import { impliedFiller } from './implied-values.js';
 import { planSpatialJoin } from './spatial-join.js';
 import { parseWhere, whereSql } from './where.js';
 
@@ -294,40 +295,6 @@ export class Datasets {
       return paths.map((r) => r.path);
     });
   }
-}
-
-/**
- * Completes data IDs with implied dimension values (exposure -> physical_filter, day_obs;
- * physical_filter -> band) from the dimension records, loading each implying table once.
- */
-function impliedFiller(db: Db, universe: DimensionUniverse): (dataId: DataId) => Promise<void> {
-  const tables = new Map<string, Map<string, Record<string, unknown>>>();
-  const load = async (el: string): Promise<Map<string, Record<string, unknown>>> => {
-    let m = tables.get(el);
-    if (m) return m;
-    const keys = primaryKeyColumns(universe, el);
-    m = new Map();
-    for (const r of await db.all<Record<string, unknown>>(`SELECT * FROM ${q(`dim_${el}`)}`))
-      m.set(JSON.stringify(keys.map((k) => r[k])), r);
-    tables.set(el, m);
-    return m;
-  };
-  return async (dataId) => {
-    // impliers before what they imply: exposure fills physical_filter, which then fills band
-    for (const d of [...universe.topologicalOrder()].reverse()) {
-      if (dataId[d] === undefined || !universe.isDimension(d)) continue;
-      const spec = universe.element(d);
-      if (spec.implies.length === 0 || spec.implies.every((i) => dataId[i] !== undefined)) continue;
-      const req = universe.required(spec.requires);
-      if (req.some((r) => dataId[r] === undefined)) continue;
-      const rec = (await load(d)).get(JSON.stringify([...req.map((r) => dataId[r]), dataId[d]]));
-      if (!rec) continue;
-      for (const i of spec.implies) {
-        const v = rec[i];
-        if (dataId[i] === undefined && v !== null && v !== undefined) dataId[i] = v as string | number;
-      }
-    }
-  };
 }
 
 /**

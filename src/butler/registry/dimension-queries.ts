@@ -156,6 +156,12 @@ export class DimensionQueries {
       );
       return rows.map((r) => rowToRecord(u, element, r));
     }
+    if (isKeyOnly(u, element)) {
+      // constrained: the values a data-ID query finds (band from physical_filter, as daf_butler)
+      const ids = await this.dataIds([element], opts);
+      const key = u.primaryKey(element).name;
+      return ids.map((d) => ({ [key]: d[element] }));
+    }
     const spec = u.element(element);
     const base = spec.keys.length ? [element] : spec.requires;
     const { plan, spatial: sp } = await this.plan(
@@ -220,7 +226,12 @@ export class DimensionQueries {
       }
     }
     // a spatial query removes its duplicates after the exact region test
-    const distinct = !sp && (plan.dimensions.length > out.length || plan.elements.has('visit_definition'));
+    // (and when a key-only dimension's values come from the table that implies it: band)
+    const distinct =
+      !sp &&
+      (plan.dimensions.length > out.length ||
+        plan.elements.has('visit_definition') ||
+        [...plan.elements].some((e) => u.isDimension(e) && !plan.dimensions.includes(e)));
     const order = orderSql(terms, plan);
     const select = [
       ...out.map((d) => `${plan.value(d)} AS ${q(d)}`),

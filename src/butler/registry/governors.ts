@@ -85,7 +85,7 @@ export function checkGovernors(
     if (u.named.has(gov)) continue;
     throw new QueryError(
       'QUERY_GOVERNOR_UNCONSTRAINED',
-      `The query constrains ${shown}, which depends on ${gov}, without constraining ${gov} itself; add ${gov} = '...' to the where clause (or ${gov} to the data ID). daf_butler refuses such a query too ("references a dimension dependent on ${gov} without constraining it directly"), because a ${dimension} value means nothing without its ${gov}.`,
+      `The query constrains ${shown}, which depends on ${gov}, without constraining ${gov} itself; add ${gov} = '...' to the where clause (or ${gov} to the data ID). daf_butler refuses such a query too ("references a dimension dependent on ${gov} without constraining it directly"), because ${dimension} values are numbered or named per ${gov}.`,
       { key: gov },
     );
   }

@@ -7,6 +7,7 @@ import type { DimensionUniverse } from '../universe.js';
 import { elementColumns, isKeyOnly, primaryKeyColumns, sqlType } from './columns.js';
 import type { Db, Dialect } from './db.js';
 import { q } from './db.js';
+import { upgradeUniverse } from './universe-upgrade.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -90,7 +91,18 @@ export async function migrate(db: Db, universe: DimensionUniverse, where: string
       'REGISTRY_UNIVERSE',
       `The registry of ${where} uses dimension universe "${ns}", not "${universe.namespace}": it was made by another tool; create a new repository with quanta butler create.`,
     );
-  if (current === SCHEMA_VERSION) return;
+  if (current === SCHEMA_VERSION) {
+    // a registry of an older quanta universe gets the new elements and fields
+    if (Number(meta?.get('universe_version') ?? universe.version) < universe.version)
+      await db.transaction(async () => {
+        await upgradeUniverse(db, universe, dimensionTables(universe, db.dialect));
+        await db.run('UPDATE quanta_meta SET value = ? WHERE key = ?', [
+          String(universe.version),
+          'universe_version',
+        ]);
+      });
+    return;
+  }
   await db.transaction(async () => {
     if (!meta) await db.exec('CREATE TABLE quanta_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     for (const m of MIGRATIONS) {

@@ -14,6 +14,8 @@ export interface DataIdCase {
   data_id?: Record<string, unknown>;
   datasets?: string[];
   collections?: string[];
+  order_by?: string[];
+  limit?: number;
 }
 
 export interface DatasetCase {
@@ -32,6 +34,8 @@ export interface RecordCase {
   where?: string;
   bind?: Record<string, unknown>;
   data_id?: Record<string, unknown>;
+  order_by?: string[];
+  limit?: number;
 }
 
 export type QueryCase = DataIdCase | DatasetCase | RecordCase;
@@ -47,6 +51,8 @@ export function label(c: QueryCase): string {
     'datasets' in c && c.datasets ? `datasets ${c.datasets.join(',')}` : '',
     'collections' in c && c.collections ? `in ${c.collections.join(',')}` : '',
     'find_first' in c && c.find_first ? 'find-first' : '',
+    'order_by' in c && c.order_by ? `order by ${c.order_by.join(',')}` : '',
+    'limit' in c && c.limit !== undefined ? `limit ${c.limit}` : '',
   ].filter(Boolean);
   return `${c.kind} ${what}${extra.length ? `: ${extra.join('; ')}` : ''}`;
 }
@@ -162,6 +168,74 @@ export const CORPUS: QueryCase[] = [
   recs('tract'),
   recs('patch', "skymap = 'SkyMap1' AND tract = 0"),
   recs('day_obs'),
+  // the shapes of daf_butler's registry tests, in our words
+  ids(['tract', 'visit']),
+  ids(['tract', 'visit'], '', { data_id: { instrument: 'Cam1', skymap: 'SkyMap1' } }),
+  ids(['tract', 'visit'], "instrument = 'Cam1' AND skymap = 'SkyMap9'"),
+  ids(['tract', 'visit'], 'instrument = :cam AND skymap = :map', { bind: { cam: 'Cam1', map: 'SkyMap1' } }),
+  ids(['tract', 'visit'], 'instrument = :cam AND skymap = :map', { bind: { cam: 'Cam', map: 'SkyMap' } }),
+  ids(['detector'], "'Cam1' = instrument AND 2 < detector"),
+  ids(['visit'], "instrument = 'Cam1' AND (visit.id = 1 OR visit.id = 2)"),
+  ids(['detector'], "instrument = 'Cam1' AND detector IN (2..4:2)"),
+  ids(['detector'], "detector.purpose = 'no-purpose'"),
+  ids(['visit', 'detector', 'tract', 'patch'], 'visit = 1 AND detector = 1 AND tract = 0 AND patch = 4', {
+    data_id: { instrument: 'Cam1', skymap: 'SkyMap1' },
+  }),
+  sets('flat', ['imported_g', 'imported_r'], 'band = :b', { bind: { b: 'r' } }),
+  sets('flat', ['imported_g'], "instrument = 'Cam1' AND detector <= 3"),
+  recs('detector', 'instrument = :i', { bind: { i: 'Cam1' } }),
+  // data ID constraints (daf_butler's dataId= / instrument='Cam1')
+  ids(['visit'], '', { data_id: { instrument: 'Cam1', visit: 2 } }),
+  ids(['detector'], '', { data_id: { instrument: 'Cam1', visit: 1 } }),
+  ids(['visit', 'detector'], '', { data_id: { detector: 2 } }),
+  ids(['detector'], '', { data_id: { instrument: 'Cam1', detector: '2' } }),
+  ids(['detector'], '', { data_id: { instrument: 'Cam1', nosuch: 2 } }),
+  recs('detector', '', { data_id: { instrument: 'Cam1', detector: 2 } }),
+  recs('detector', '', { data_id: { instrument: 'Cam1', visit: 1 } }),
+  recs('patch', '', { data_id: { skymap: 'SkyMap1', tract: 0, patch: 4 } }),
+  sets('flat', ['imported_g', 'imported_r'], '', { data_id: { instrument: 'Cam1', visit: 1 } }),
+  sets('bias', ['imported_g', 'imported_r'], '', { data_id: { instrument: 'Cam1', detector: 3 } }),
+  sets('bias', ['imported_g', 'imported_r'], '', {
+    data_id: { instrument: 'Cam1', detector: 3 },
+    find_first: true,
+  }),
+  // every dataset, not find-first
+  sets('flat', ['imported_g', 'imported_r']),
+  sets('bias', ['imported_r', 'imported_g'], "instrument = 'Cam1' AND detector > 1"),
+  // orderBy and limit
+  ids(['visit', 'detector'], '', { order_by: ['-detector', 'visit'] }),
+  ids(['visit', 'detector'], '', { order_by: ['-detector', 'visit'], limit: 3 }),
+  ids(['visit', 'detector'], '', { order_by: ['-visit.timespan.begin', 'detector'] }),
+  ids(['visit', 'detector'], '', { order_by: ['visit.id', '-detector.id'], limit: 5 }),
+  ids(['detector'], '', { order_by: ['raft', '-name_in_raft'] }),
+  ids(['detector'], '', { order_by: ['nosuch'] }),
+  ids(['detector'], '', { order_by: ['visit'] }),
+  ids(['detector'], '', { order_by: ['detector'], limit: 0 }),
+  recs('detector', '', { order_by: ['raft', '-name_in_raft'] }),
+  recs('detector', '', { order_by: ['-detector'], limit: 2 }),
+  recs('visit', '', { order_by: ['-visit.timespan.begin'] }),
+  recs('visit', '', { order_by: ['visit.name'], limit: 1 }),
+  recs('detector', '', { order_by: ['visit'] }),
+  // the governor rule: a dimension's value or alternate key needs its instrument / skymap
+  ids(['detector'], 'detector = 1'),
+  ids(['detector'], "instrument IN ('Cam1') AND detector = 1"),
+  ids(['detector'], "detector = 1 OR instrument = 'Cam1'"),
+  ids(['detector'], "instrument > 'A' AND detector = 1"),
+  ids(['detector'], 'detector IN (1, 2)'),
+  ids(['visit'], 'visit.exposure_time > 0 AND visit = 1'),
+  ids(['visit'], "visit.name = '1'", { data_id: { instrument: 'Cam1' } }),
+  ids(['patch'], 'tract = 0'),
+  ids(['patch'], "instrument = 'Cam1' AND tract = 0"),
+  ids(['patch'], 'patch.cell_x = 1'),
+  recs('detector', 'detector = 2'),
+  sets('bias', ['imported_g'], 'detector = 2'),
+  // literal regions with other families
+  ids(['visit', 'tract'], "skymap = 'SkyMap1' AND visit.region OVERLAPS tract.region"),
+  ids(['visit', 'detector', 'tract'], "skymap = 'SkyMap1' AND visit.region OVERLAPS tract.region"),
+  ids(['visit', 'detector', 'patch'], "skymap = 'SkyMap1' AND visit.region OVERLAPS patch.region"),
+  ids(['visit', 'tract'], "skymap = 'SkyMap1' AND visit.region OVERLAPS POINT(0.4, 1.0)"),
+  recs('visit', 'visit.region OVERLAPS CIRCLE(0.4, 1.0, 0.1)'),
+  sets('bias', ['imported_g'], 'visit_detector_region.region OVERLAPS POINT(0.4, 1.0)'),
   // bad input: both must reject
   { ...ids(['visit'], 'visit = = 3') },
   { ...ids(['visit'], 'visitt = 3') },
@@ -170,4 +244,6 @@ export const CORPUS: QueryCase[] = [
   { ...ids(['detector'], 'detector = :missing') },
   { ...ids(['visit'], 'band in (1..3)') },
   { ...ids(['nosuchdimension']) },
+  { ...ids(['detector'], 'foo.bar = 12') },
+  { ...ids(['detector'], 'timespan.end < :t', { bind: { t: 1 } }) },
 ];

@@ -29,15 +29,20 @@ export async function quantaAnswer(butler: Butler, c: QueryCase): Promise<Outcom
         bind: c.bind,
         datasets: c.datasets,
         collections: c.collections,
+        orderBy: c.order_by,
+        limit: c.limit,
         ...(c.data_id ? { dataId: c.data_id as DataId } : {}),
       });
-      return { ok: sortRows(rows.map((row) => requiredDataId(butler.universe, c.dimensions, row))) };
+      const ids = rows.map((row) => requiredDataId(butler.universe, c.dimensions, row));
+      return { ok: c.order_by ? ids : sortRows(ids) };
     }
     if (c.kind === 'records') {
       const recs = await r.queryDimensionRecords(c.element, {
         where: c.where,
         bind: c.bind,
         dataId: c.data_id as DataId | undefined,
+        orderBy: c.order_by,
+        limit: c.limit,
       });
       return { ok: recs };
     }
@@ -45,7 +50,8 @@ export async function quantaAnswer(butler: Butler, c: QueryCase): Promise<Outcom
       collections: c.collections,
       where: c.where,
       bind: c.bind,
-      ...(c.find_first === false || c.find_first === undefined ? { findFirst: false } : {}),
+      // daf_butler's queryDatasets is not find-first unless asked; quanta's findDatasets is
+      findFirst: c.find_first === true,
       ...(c.data_id ? { dataId: c.data_id as DataId } : {}),
     });
     return {
