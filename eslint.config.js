@@ -14,7 +14,7 @@ import tseslint from 'typescript-eslint';
  * independent); in higher rows they may. `base` is what every layer may use and that imports no
  * layer; `index.ts` is the package's facade, which nothing inside src/ imports.
  */
-export const BASE = ['util', 'errors.ts'];
+export const BASE = ['util', 'errors.ts', 'error-codes.ts'];
 export const LAYERS = [
   ['config', 'butler'],
   ['pipeline', 'task'],
@@ -35,7 +35,7 @@ function layerZones() {
   for (const b of BASE)
     zones.push({
       target: path(b),
-      from: [...all, FACADE, ...BASE.filter((x) => x !== b)].map(path),
+      from: [...all, FACADE].map(path),
       message: `src/${b} is the base layer: it imports no other part of src/ (docs/architecture.md)`,
     });
   LAYERS.forEach((group, rank) => {

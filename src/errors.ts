@@ -1,8 +1,13 @@
 /**
- * Errors a user can cause are values of these classes: a stable `code`, and a message that
- * names the file, line, column, key or data ID to fix. The CLI prints them without a stack.
- * Anything else that is thrown is a programming error and crashes loudly.
+ * Errors a user can cause are values of these classes: a code from the catalogue
+ * (error-codes.ts, which also gives the exit code), and a message that names the file, line,
+ * column, key or data ID to fix. The CLI prints them without a stack. Anything else that is
+ * thrown is a programming error and crashes loudly.
  */
+import { exitCodeOf, type ErrorCode } from './error-codes.js';
+
+export type { ErrorCode } from './error-codes.js';
+
 export interface ErrorLocation {
   file?: string;
   line?: number;
@@ -10,15 +15,26 @@ export interface ErrorLocation {
   key?: string;
 }
 
+/** Where the error is, and the error that caused it (kept as the standard `cause`). */
+export interface ErrorOptions extends ErrorLocation {
+  cause?: unknown;
+}
+
 export class QuantaError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly location: ErrorLocation;
 
-  constructor(code: string, message: string, location: ErrorLocation = {}) {
-    super(message);
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    const { cause, ...location } = options;
+    super(message, cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.code = code;
     this.location = location;
+  }
+
+  /** The CLI's exit code for this error (docs/errors.md). */
+  get exitCode(): number {
+    return exitCodeOf(this.code);
   }
 
   /** `file:line:column` (as much as is known), or '' */

@@ -1,7 +1,8 @@
 /**
  * Counts and summaries the `quanta butler` commands show before acting or to filter their output:
  * datasets per run and dataset type (remove-runs), dataset types present in collections
- * (query-dataset-types --collections). Read-only SQL over the registry tables.
+ * (query-dataset-types --collections), where a dataset stands in the search path (query-datasets).
+ * Read-only SQL over the registry tables.
  */
 import type { Registry } from './registry/registry.js';
 
@@ -56,33 +57,22 @@ export async function datasetTypesInCollections(
 }
 
 /**
- * For each dataset type, the collections of the flattened search path that hold datasets of it,
- * in search order: the (type, collection) pairs a non-find-first dataset query has to look at.
+ * The position in the flattened search path of the first collection that holds a dataset (its run,
+ * or a TAGGED collection it is in): query-datasets lists all datasets collection by collection.
  */
-export async function collectionsByDatasetType(
+export async function searchPositions(
   registry: Registry,
   search: readonly string[],
-): Promise<Map<string, string[]>> {
-  const types = new Map((await registry.queryCollections()).map((c) => [c.name, c.type]));
-  const pairs = new Set<string>();
-  const runs = search.filter((c) => types.get(c) === 'RUN');
-  const tagged = search.filter((c) => types.get(c) === 'TAGGED');
-  for (const part of chunks(runs))
-    for (const r of await registry.db.all<{ c: string; t: string }>(
-      `SELECT DISTINCT run AS c, dataset_type AS t FROM dataset WHERE run IN (${part.map(() => '?').join(', ')})`,
-      part,
-    ))
-      pairs.add(JSON.stringify([r.t, r.c]));
-  for (const part of chunks(tagged))
-    for (const r of await registry.db.all<{ c: string; t: string }>(
-      `SELECT DISTINCT t.collection AS c, d.dataset_type AS t FROM tagged t JOIN dataset d ON d.id = t.dataset_id WHERE t.collection IN (${part.map(() => '?').join(', ')})`,
-      part,
-    ))
-      pairs.add(JSON.stringify([r.t, r.c]));
+): Promise<(ref: { id: string; run: string }) => number> {
   const rank = new Map(search.map((c, i) => [c, i]));
-  const out = new Map<string, string[]>();
-  for (const [t, c] of [...pairs].map((p) => JSON.parse(p) as [string, string]))
-    out.set(t, [...(out.get(t) ?? []), c]);
-  for (const cs of out.values()) cs.sort((a, b) => rank.get(a)! - rank.get(b)!);
-  return out;
+  const types = new Map((await registry.queryCollections()).map((c) => [c.name, c.type]));
+  const tagged = search.filter((c) => types.get(c) === 'TAGGED');
+  const byTag = new Map<string, number>();
+  for (const part of chunks(tagged))
+    for (const r of await registry.db.all<{ id: string; c: string }>(
+      `SELECT dataset_id AS id, collection AS c FROM tagged WHERE collection IN (${part.map(() => '?').join(', ')})`,
+      part,
+    ))
+      byTag.set(r.id, Math.min(byTag.get(r.id) ?? Infinity, rank.get(r.c)!));
+  return (ref) => Math.min(rank.get(ref.run) ?? Infinity, byTag.get(ref.id) ?? Infinity);
 }

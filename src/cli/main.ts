@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (isQuantaError(e)) {
       printError(e);
-      process.exitCode = 2;
+      process.exitCode = e.exitCode; // by the code's kind: docs/errors.md
       return;
     }
     throw e;

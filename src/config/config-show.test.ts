@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MINIMAL, SEED_DIR, seedEnv, writeFiles } from './test-files.js';
+import { expectCatalogueExit } from '../../test/helpers/exit-code.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -104,7 +105,7 @@ describe('quanta config show', () => {
       ],
     ] as const) {
       const r = quanta(['config', 'show', join(dir, file), '--json'], {});
-      expect(r.status).toBe(2);
+      expectCatalogueExit(r.status, r.stderr, file);
       expect(r.stderr).toMatch(re);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError, type ErrorCode } from '../errors.js';
 import { didYouMean } from '../util/levenshtein.js';
 import { displayPath } from './display.js';
 import { isStrictPath } from './keys.js';
@@ -167,7 +167,7 @@ class Resolver {
     return undefined;
   }
 
-  private error(path: ConfigPath, code: string, message: string): ConfigError {
+  private error(path: ConfigPath, code: ErrorCode, message: string): ConfigError {
     const o = originOf(this.input.origins, path);
     if (o?.kind === 'file') {
       return new ConfigError(code, message, {

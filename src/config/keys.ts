@@ -18,6 +18,7 @@ export const TOP_LEVEL_USED = [
   'requestWalltime',
   'pipetask',
   'parsl_config',
+  'lsstBin',
 ] as const;
 
 /** ctrl_bps / gen3_workflow keys that are accepted without a warning and not used by quanta. */
@@ -61,6 +62,13 @@ export const BPS_PASSTHROUGH = [
   'outCollection',
   'uniqProcName',
   'description',
+  'pipetaskInput',
+  'pipetaskOutput',
+  'pipetaskDataQuery',
+  'extraAggregateOptions',
+  'fileDistributionEndPoint',
+  'retryUnlessExit',
+  'memoryLimit',
 ];
 
 export const PAYLOAD_USED = ['payloadName', 'butlerConfig', 'inCollection', 'dataQuery', 'outputRun'];

@@ -3,12 +3,12 @@
  * once and declared consistently, no cycles; and the execution (topological) order.
  */
 import type { DimensionUniverse } from '../butler/universe.js';
-import { PipelineError } from '../errors.js';
+import { PipelineError, type ErrorCode } from '../errors.js';
 import type { Conn } from '../task/define-task.js';
 import { didYouMean } from '../util/levenshtein.js';
 import type { DatasetTypeNode, PipelineTaskNode } from './types.js';
 
-function err(code: string, t: PipelineTaskNode, msg: string, key?: string): PipelineError {
+function err(code: ErrorCode, t: PipelineTaskNode, msg: string, key?: string): PipelineError {
   return new PipelineError(code, msg, { file: t.file, line: t.line, column: t.column, key: key ?? t.label });
 }
 

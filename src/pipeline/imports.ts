@@ -3,14 +3,14 @@
  * instrument override, include/exclude of labels and subsets, renames, importSteps,
  * importContracts, and the labeledSubsetModifyMode of the cut.
  */
-import { PipelineError } from '../errors.js';
+import { PipelineError, type ErrorCode } from '../errors.js';
 import { didYouMean } from '../util/levenshtein.js';
 import { cloneIR, type PipelineIR } from './ir.js';
 import type { ImportSpec } from './parse-file.js';
 import { subsetFromLabels } from './subset.js';
 
 export function applyImport(spec: ImportSpec, imported: PipelineIR): PipelineIR {
-  const fail = (code: string, msg: string, key?: string): never => {
+  const fail = (code: ErrorCode, msg: string, key?: string): never => {
     throw new PipelineError(code, `import of ${spec.location}: ${msg}`, {
       file: spec.file,
       line: spec.line,

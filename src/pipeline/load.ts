@@ -20,9 +20,10 @@ export { splitPipelineSpec };
 export interface LoadPipelineOptions extends ReadOptions {
   universe?: DimensionUniverse;
   /**
-   * Python PipelineTasks (`class: lsst.ip.isr.IsrTask`): 'reject' (the default, for running:
-   * quanta does not run them yet) is an error naming the first one; 'keep' loads them as
-   * `kind: 'python'` nodes with their class name and config blocks (for `pipeline show`).
+   * Python PipelineTasks (`class: lsst.ip.isr.IsrTask`): 'reject' (the default, for callers that
+   * build quanta's own graph) is an error naming the first one; 'keep' loads them as
+   * `kind: 'python'` nodes with their class name and config blocks (`pipeline show`, and
+   * prepareRun, which hands such pipelines to LSST's pipetask: docs/lsst.md).
    */
   pythonTasks?: 'reject' | 'keep';
 }
@@ -32,7 +33,7 @@ function rejectPythonTasks(ir: PipelineIR): void {
   if (!t) return;
   throw new PipelineError(
     'PIPELINE_PYTHON_TASK',
-    `task "${t.label}" is the Python PipelineTask ${t.ref}; quanta cannot run Python PipelineTasks yet (\`quanta pipeline show\` shows them)`,
+    `task "${t.label}" is the Python PipelineTask ${t.ref}; quanta's own graph builder cannot run it; \`quanta submit\` and \`quanta qgraph\` run such pipelines with the LSST stack (docs/lsst.md)`,
     { file: t.file, line: t.line, column: t.column, key: t.label },
   );
 }

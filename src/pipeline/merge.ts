@@ -4,13 +4,13 @@
  * label declared again with the same class gets its config blocks added, with another class it
  * is replaced; the file's parameters and subsets override the imported ones.
  */
-import { PipelineError } from '../errors.js';
+import { PipelineError, type ErrorCode } from '../errors.js';
 import { didYouMean } from '../util/levenshtein.js';
 import { addOrUpdateConfig } from './config-blocks.js';
 import type { PipelineIR, StepDecl, SubsetDecl, TaskDecl, Where } from './ir.js';
 import { resolveRef } from './task-ref.js';
 
-function fail(code: string, msg: string, at: Where, key?: string): never {
+function fail(code: ErrorCode, msg: string, at: Where, key?: string): never {
   throw new PipelineError(code, msg, { file: at.file, line: at.line, column: at.column, key });
 }
 

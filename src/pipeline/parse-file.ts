@@ -5,7 +5,7 @@
  */
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { PipelineError } from '../errors.js';
+import { PipelineError, type ErrorCode } from '../errors.js';
 import { didYouMean } from '../util/levenshtein.js';
 import { toConfigBlock } from './config-blocks.js';
 import type { PipelineIR, SubsetMode, Where } from './ir.js';
@@ -90,7 +90,7 @@ const asList = (v: string | string[] | undefined): string[] | undefined =>
 export function parsePipelineFile(file: string): ParsedFile {
   const y = readLocatedYaml(file);
   const where = (path: YamlPath): Where => ({ file, ...y.posOf(path) });
-  const fail = (code: string, msg: string, path: YamlPath, key?: string): never => {
+  const fail = (code: ErrorCode, msg: string, path: YamlPath, key?: string): never => {
     throw new PipelineError(code, msg, { ...where(path), key: key ?? path.join('.') });
   };
   if (y.value !== null && typeof y.value === 'object' && 'inherits' in y.value)

@@ -9,12 +9,13 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createUniqueDir, loadSubmitConfig, type SubmitConfig } from '../config/index.js';
-import { GraphError } from '../errors.js';
+import { GraphError, PipelineError } from '../errors.js';
 import { loadPipeline } from '../pipeline/load.js';
-import type { DatasetTypeNode } from '../pipeline/types.js';
+import type { DatasetTypeNode, Pipeline } from '../pipeline/types.js';
 import { buildQuantumGraph } from './builder.js';
 import { openButlerForGraph, type GraphButler } from './butler-access.js';
 import { saveQuantumGraph } from './file.js';
+import { prepareLsstRun, type LsstPrepared } from './lsst/prepare.js';
 import { pipelineDimensions, registrySource } from './registry-source.js';
 import type { BuildProgress, DroppedQuanta } from './types.js';
 import { toWorkflow } from './workflow.js';
@@ -25,6 +26,8 @@ export interface PrepareOptions {
   /** skip quanta whose outputs already exist in the output run */
   skipExisting?: boolean;
   onProgress?: (p: BuildProgress) => void;
+  /** Python pipelines: a line of `pipetask qgraph`'s progress (INFO and up) */
+  onLog?: (line: string) => void;
 }
 
 export interface PreparedRun {
@@ -38,6 +41,8 @@ export interface PreparedRun {
   dropped: DroppedQuanta[];
   /** seconds spent building the graph */
   buildSeconds: number;
+  /** who built the graph: quanta, or LSST's `pipetask qgraph` (a pipeline of Python PipelineTasks) */
+  builder: 'quanta' | 'lsst';
 }
 
 /** bps's `output` (or `payload.output`) CHAINED collection, when the user set one. */
@@ -67,6 +72,102 @@ async function checkDatasetTypes(
   }
 }
 
+/** The output run of a new submit dir: a default (timestamped) run gets the dir's collision suffix. */
+function outputRunFor(config: SubmitConfig, submitDir: string): string {
+  const suffix = submitDir.slice(config.submitPath.length);
+  return suffix && config.outputRun.includes(config.timestamp)
+    ? `${config.outputRun}${suffix}`
+    : config.outputRun;
+}
+
+function inputCollectionsOf(config: SubmitConfig): string[] {
+  const inputCollections = splitCollections(config.payload.inCollection);
+  if (inputCollections.length === 0) {
+    throw new GraphError(
+      'NO_INPUT_COLLECTIONS',
+      `${config.file}: payload.inCollection is empty; name the input collections`,
+      { file: config.file, key: 'payload.inCollection' },
+    );
+  }
+  return inputCollections;
+}
+
+/**
+ * A pipeline of Python PipelineTasks: LSST's `pipetask qgraph` builds the graph (lsst/prepare.ts).
+ * When it fails, the submit dir stays with its log (logs/qgraph.log), which the error names.
+ */
+async function prepareWithLsst(
+  config: SubmitConfig,
+  pipeline: Pipeline,
+  opts: PrepareOptions,
+): Promise<PreparedRun> {
+  const ts = pipeline.tasks.filter((t) => t.kind !== 'python');
+  if (ts.length > 0) {
+    const py = pipeline.tasks.find((t) => t.kind === 'python')!;
+    throw new PipelineError(
+      'PIPELINE_MIXED_TASKS',
+      `${pipeline.file}: task "${py.label}" is a Python PipelineTask and task "${ts[0].label}" is a ${ts[0].kind === 'ts' ? 'TypeScript' : 'command'} task; one pipeline runs either with LSST's pipetask or with quanta's own tasks, not both: split it into two pipelines`,
+      { file: pipeline.file, key: ts[0].label },
+    );
+  }
+  const inputCollections = inputCollectionsOf(config);
+  const submitDir = createUniqueDir(config.submitPath);
+  const outputRun = outputRunFor(config, submitDir);
+  const output = outputCollection(config) ?? `u/${config.operator}/${config.payload.payloadName}`;
+  writeFileSync(join(submitDir, 'config.yaml'), stringify({ ...config.raw, outputRun }));
+  let r: LsstPrepared;
+  try {
+    r = await prepareLsstRun({
+      config,
+      submitDir,
+      outputRun,
+      output,
+      inputCollections,
+      env: opts.env ?? process.env,
+      onLog: opts.onLog,
+    });
+  } catch (e) {
+    if (!(e instanceof GraphError && e.code === 'LSST_QGRAPH_FAILED'))
+      rmSync(submitDir, { recursive: true, force: true });
+    throw e;
+  }
+  const summary = {
+    submitDir,
+    submitConfig: config.file,
+    pipeline: config.pipelineYaml,
+    butler: config.payload.butlerConfig,
+    builder: 'lsst',
+    lsst: {
+      pipetask: r.stack.pipetask,
+      butler: r.stack.butler,
+      python: r.stack.python,
+      found: r.stack.source,
+    },
+    qgraphFile: r.qgPath,
+    inputCollections,
+    output,
+    outputRun,
+    dataQuery: config.payload.dataQuery,
+    counts: r.counts,
+    quanta: Object.values(r.counts).reduce((a, b) => a + b, 0),
+    buildSeconds: r.buildSeconds,
+  };
+  writeFileSync(join(submitDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(submitDir, 'token'), randomBytes(32).toString('hex'), { mode: 0o600 });
+  return {
+    submitDir,
+    config,
+    outputRun,
+    qgPath: r.qgPath,
+    workflowPath: r.workflowPath,
+    counts: r.counts,
+    skipped: {},
+    dropped: [],
+    buildSeconds: r.buildSeconds,
+    builder: 'lsst',
+  };
+}
+
 /** Split bps's comma-separated `inCollection`. */
 export function splitCollections(value: string): string[] {
   return value
@@ -86,7 +187,8 @@ export function splitCollections(value: string): string[] {
  */
 export async function prepareRun(configPath: string, opts: PrepareOptions = {}): Promise<PreparedRun> {
   const config = await loadSubmitConfig(configPath, { env: opts.env, now: opts.now });
-  const pipeline = await loadPipeline(config.pipelineYaml);
+  const pipeline = await loadPipeline(config.pipelineYaml, { pythonTasks: 'keep' });
+  if (pipeline.tasks.some((t) => t.kind === 'python')) return prepareWithLsst(config, pipeline, opts);
   const butler = await openButlerForGraph(config.payload.butlerConfig);
   // The submit dir is created first: when its name collides (same millisecond), the suffix it
   // gets is also given to a default (timestamped) output run, so the runs stay distinct too.
@@ -98,19 +200,8 @@ export async function prepareRun(configPath: string, opts: PrepareOptions = {}):
   }
   const submitDir = createUniqueDir(config.submitPath);
   try {
-    const suffix = submitDir.slice(config.submitPath.length);
-    const outputRun =
-      suffix && config.outputRun.includes(config.timestamp)
-        ? `${config.outputRun}${suffix}`
-        : config.outputRun;
-    const inputCollections = splitCollections(config.payload.inCollection);
-    if (inputCollections.length === 0) {
-      throw new GraphError(
-        'NO_INPUT_COLLECTIONS',
-        `${config.file}: payload.inCollection is empty; name the input collections`,
-        { file: config.file, key: 'payload.inCollection' },
-      );
-    }
+    const outputRun = outputRunFor(config, submitDir);
+    const inputCollections = inputCollectionsOf(config);
     const source = registrySource({
       universe: butler.universe,
       registry: butler.registry,
@@ -171,6 +262,7 @@ export async function prepareRun(configPath: string, opts: PrepareOptions = {}):
       skipped: built.skipped,
       dropped: built.dropped,
       buildSeconds,
+      builder: 'quanta',
     };
   } catch (e) {
     // a failed preparation leaves no half-written submit directory behind

@@ -145,6 +145,40 @@ function suite(make: () => Promise<Butler>): void {
     expect(refs.map((x) => x.dataId.detector)).toEqual([1]);
   });
 
+  it('queries a dimensionless dataset type: a constraint only has to match some data ID', async () => {
+    const r = b.registry;
+    // one dataset per run, as daf_butler has it (checked there: a where clause on other dimensions
+    // keeps it when some data ID matches, and a datasets restriction keeps every data ID)
+    await r.registerDatasetType({ name: 'bias_config', dimensions: [], storageClass: 'Config' });
+    await r.insertDatasets('bias_config', 'a', [{ dataId: {} }]);
+    const find = (opts: Partial<Parameters<typeof r.findDatasets>[1]>) =>
+      r.findDatasets('bias_config', { collections: ['b', 'a'], findFirst: false, ...opts });
+    const runs = (refs: { run: string; dataId: object }[]) =>
+      refs.map((x) => `${x.run} ${JSON.stringify(x.dataId)}`);
+    expect(runs(await find({ where: "instrument = 'Cam1' AND detector = 2" }))).toEqual(['a {}']);
+    expect(runs(await find({ where: "instrument = 'Cam1' AND detector = 9" }))).toEqual([]);
+    expect(runs(await find({ dataId: { instrument: 'Cam1', detector: 2 }, findFirst: true }))).toEqual([
+      'a {}',
+    ]);
+    expect(
+      runs(await find({ where: `visit_detector_region.region OVERLAPS POINT(${RA0 + 0.1}, ${DEC0 + 0.1})` })),
+    ).toEqual(['a {}']);
+    expect(runs(await find({ where: 'visit.region OVERLAPS POINT(0, -80)' }))).toEqual([]);
+
+    const ids = (opts: Parameters<typeof r.queryDataIds>[1], dims = ['detector']) =>
+      r.queryDataIds(dims, { where: "instrument = 'Cam1'", ...opts });
+    expect((await ids({ datasets: ['bias_config'], collections: ['a'] })).map((d) => d.detector)).toEqual([
+      1, 2, 3, 4,
+    ]);
+    expect(await ids({ datasets: ['bias_config'], collections: ['b'] })).toEqual([]);
+    expect(
+      (await ids({ datasets: ['bias_config', 'bias'], collections: ['a'] })).map((d) => d.detector),
+    ).toEqual([1, 2]);
+    // no dimensions at all: one empty data ID when the dataset is there
+    expect(await ids({ datasets: ['bias_config'], collections: ['a'], where: '' }, [])).toEqual([{}]);
+    expect(await ids({ datasets: ['bias_config'], collections: ['b'], where: '' }, [])).toEqual([]);
+  });
+
   it('lists bands from the physical filters that imply them', async () => {
     expect(await b.registry.queryDataIds(['band'])).toEqual([{ band: 'g' }]);
     expect(await b.registry.queryDimensionRecords('band', { where: "band = 'g'" })).toEqual([{ name: 'g' }]);

@@ -33,7 +33,7 @@ describe('run commands', () => {
     const text = quanta(['status', join(dir, 's1')]).stdout;
     expect(text).toMatch(/TOTAL\s+0\s+0\s+0\s+2\s+0\s+0\s+0\s+2/);
     const again = quanta(['run-workflow', join(dir, 'ok.json'), '--submit-dir', join(dir, 's1')]);
-    expect(again.status).toBe(2);
+    expect(again.status).toBe(4); // RUN_EXISTS: a conflict
     expect(again.stderr).toContain('already holds a run');
   });
 
@@ -69,7 +69,7 @@ describe('run commands', () => {
     const st = JSON.parse(quanta(['status', sd, '--json']).stdout);
     expect(st.manager.pid).toBe(mgr.pid);
     const second = quanta(['restore', sd]);
-    expect(second.status).toBe(2);
+    expect(second.status).toBe(4); // LEASE_HELD: a conflict
     expect(second.stderr).toContain(`managed by process ${mgr.pid}`);
     const c = quanta(['cancel', sd, '--json']);
     expect(c.status, c.stderr).toBe(0);

@@ -10,6 +10,7 @@ import { resourcesYaml, roundUpMemory } from '../../src/monitor/index.js';
 import { MINIMAL } from '../../src/config/test-files.js';
 import { job } from '../engine/helpers.js';
 import { quanta, runToEnd } from './fixture.js';
+import { expectCatalogueExit } from '../helpers/exit-code.js';
 
 describe('resources file', () => {
   it('rounds up in steps that grow with the size', () => {
@@ -76,6 +77,6 @@ describe('resources file', () => {
     expect(f.text).toContain('# no measured peak (left out): waiting');
     expect(() => resourcesYaml('/s', [], 0.8)).toThrow(/--safety-factor must be a number from 1 to 10/);
     const bad = quanta(['report', '/s-does-not-exist', '--resources-out', '/tmp/x.yaml']);
-    expect(bad.status).toBe(2);
+    expectCatalogueExit(bad.status, bad.stderr, 'report on a missing submit dir');
   });
 });

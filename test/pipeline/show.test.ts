@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { expectCatalogueExit } from '../helpers/exit-code.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const quanta = (args: string[], env: Record<string, string> = {}) =>
@@ -59,7 +60,7 @@ describe('quanta pipeline show', () => {
 
   it('--connections imports task modules: a missing one is an error', () => {
     const r = quanta(['pipeline', 'show', '--connections', pipelineFile(PYTHON)]);
-    expect(r.status).toBe(2);
+    expectCatalogueExit(r.status, r.stderr);
     expect(r.stderr).toMatch(/^quanta: error \[TASK_MODULE_NOT_FOUND\] .*p\.yaml:10:3: task "measure"/);
   });
 

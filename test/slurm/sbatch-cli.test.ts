@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { expectCatalogueExit } from '../helpers/exit-code.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const quanta = (args: string[]) =>
@@ -61,7 +62,7 @@ describe('quanta sbatch', () => {
   it('says what to do when the submit dir has no config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'quanta-sbatch-'));
     const r = quanta(['sbatch', dir]);
-    expect(r.status).toBe(2);
+    expectCatalogueExit(r.status, r.stderr);
     expect(r.stderr).toMatch(/NO_SUBMIT_CONFIG.*quanta qgraph/);
   });
 
@@ -69,7 +70,7 @@ describe('quanta sbatch', () => {
     const dir = mkdtempSync(join(tmpdir(), 'quanta-worker-'));
     writeFileSync(join(dir, 'token'), 'x'.repeat(32));
     const r = quanta(['worker', '--manager', 'http://nowhere', '--token-file', join(dir, 'token')]);
-    expect(r.status).toBe(2);
+    expectCatalogueExit(r.status, r.stderr);
     expect(r.stderr).toMatch(/MANAGER_URL/);
   });
 });

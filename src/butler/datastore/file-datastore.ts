@@ -63,13 +63,16 @@ export class FileDatastore {
    */
   absolute(path: string): string {
     if (path.includes('\0'))
-      throw new DatastoreError('path_escape', `datastore path contains NUL: ${JSON.stringify(path)}`);
+      throw new DatastoreError(
+        'DATASTORE_PATH_ESCAPE',
+        `datastore path contains NUL: ${JSON.stringify(path)}`,
+      );
     if (isAbsolute(path)) return resolve(path);
     const abs = resolve(this.root, path);
     const rel = relative(this.root, abs);
     if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
       throw new DatastoreError(
-        'path_escape',
+        'DATASTORE_PATH_ESCAPE',
         `datastore path "${path}" resolves outside the repository root ${this.root}`,
       );
     }
@@ -82,7 +85,7 @@ export class FileDatastore {
     const rel = relative(this.root, abs);
     if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
       throw new DatastoreError(
-        'path_escape',
+        'DATASTORE_PATH_ESCAPE',
         `refusing to write "${path}": it is outside the repository root ${this.root}`,
       );
     }
@@ -112,7 +115,7 @@ export class FileDatastore {
     const sc = storageClass ?? ref?.storageClass;
     if (!sc)
       throw new DatastoreError(
-        'unknown_storage_class',
+        'DATASTORE_UNKNOWN_STORAGE_CLASS',
         `no storage class given to read ${String(pathOrRef)}`,
       );
     const formatter = getFormatter(sc);
@@ -124,7 +127,7 @@ export class FileDatastore {
         e.code === 'ENOENT'
           ? 'the file does not exist (was the producing quantum run?)'
           : (e.code ?? e.message);
-      throw new DatastoreError('missing_file', `cannot read ${what}: ${why}`, { file: abs });
+      throw new DatastoreError('DATASTORE_MISSING_FILE', `cannot read ${what}: ${why}`, { file: abs });
     });
     return formatter.read(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { what });
   }

@@ -42,12 +42,16 @@ export function shorten(text: string, max: number): string {
 export function encodeSegment(value: string | number, key: string): string {
   const text = String(value);
   if (text === '')
-    throw new DatastoreError('bad_path_value', `data ID value of "${key}" is empty; it cannot name a file`, {
-      key,
-    });
+    throw new DatastoreError(
+      'DATASTORE_BAD_PATH_VALUE',
+      `data ID value of "${key}" is empty; it cannot name a file`,
+      {
+        key,
+      },
+    );
   if (hasControlChar(text)) {
     throw new DatastoreError(
-      'bad_path_value',
+      'DATASTORE_BAD_PATH_VALUE',
       `value of "${key}" contains a control character (e.g. NUL); it cannot name a file`,
       {
         key,
@@ -66,12 +70,12 @@ export function encodeSegment(value: string | number, key: string): string {
  */
 export function encodeRun(run: string): string[] {
   if (typeof run !== 'string' || run === '')
-    throw new DatastoreError('bad_run', 'run name is empty', { key: 'run' });
+    throw new DatastoreError('DATASTORE_BAD_RUN', 'run name is empty', { key: 'run' });
   const parts = run.split('/');
   for (const p of parts) {
     if (p === '' || p === '.' || p === '..') {
       throw new DatastoreError(
-        'bad_run',
+        'DATASTORE_BAD_RUN',
         `run name "${run}" has an empty, "." or ".." segment; use names like u/alice/step1/20250101T000000Z`,
         { key: 'run' },
       );

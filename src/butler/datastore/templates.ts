@@ -31,16 +31,20 @@ function tokenize(segment: string, template: string): Token[] {
     if (m.index > last) out.push({ lit: segment.slice(last, m.index) });
     const name = m[1].trim();
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new DatastoreError('bad_template', `path template "${template}": bad placeholder {${m[1]}}`, {
-        key: template,
-      });
+      throw new DatastoreError(
+        'DATASTORE_BAD_TEMPLATE',
+        `path template "${template}": bad placeholder {${m[1]}}`,
+        {
+          key: template,
+        },
+      );
     }
     out.push({ name });
     last = m.index + m[0].length;
   }
   if (last < segment.length) out.push({ lit: segment.slice(last) });
   if (out.some((t) => 'lit' in t && /[{}]/.test(t.lit))) {
-    throw new DatastoreError('bad_template', `path template "${template}": unbalanced braces`, {
+    throw new DatastoreError('DATASTORE_BAD_TEMPLATE', `path template "${template}": unbalanced braces`, {
       key: template,
     });
   }
@@ -50,13 +54,17 @@ function tokenize(segment: string, template: string): Token[] {
 /** Check a template once (at datastore construction): it must name {run} so runs never collide. */
 export function checkTemplate(template: string, key: string): void {
   if (!template.includes('{run}')) {
-    throw new DatastoreError('bad_template', `path template for "${key}" must contain {run}: "${template}"`, {
-      key,
-    });
+    throw new DatastoreError(
+      'DATASTORE_BAD_TEMPLATE',
+      `path template for "${key}" must contain {run}: "${template}"`,
+      {
+        key,
+      },
+    );
   }
   if (template.startsWith('/') || template.split('/').some((s) => s === '..' || s === '.' || s === '')) {
     throw new DatastoreError(
-      'bad_template',
+      'DATASTORE_BAD_TEMPLATE',
       `path template for "${key}" must be relative without "." or ".." segments: "${template}"`,
       {
         key,
@@ -145,7 +153,10 @@ export function renderTemplate(template: string, ref: TemplateRef): string {
     if (out !== '') segments.push(out);
   }
   if (segments.length === 0)
-    throw new DatastoreError('bad_template', `path template "${template}" rendered to an empty path`);
+    throw new DatastoreError(
+      'DATASTORE_BAD_TEMPLATE',
+      `path template "${template}" rendered to an empty path`,
+    );
   const missing = identifying(ref.dataId).filter((k) => !used.has(k));
   if (missing.length) {
     segments[segments.length - 1] += missing.map((k) => `_${encodeSegment(ref.dataId[k], k)}`).join('');

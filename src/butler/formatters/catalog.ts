@@ -25,7 +25,7 @@ export interface Catalog {
 }
 
 function bad(ctx: FormatContext, why: string): never {
-  throw new DatastoreError('bad_value', `${ctx.what}: ${why}`);
+  throw new DatastoreError('DATASTORE_BAD_VALUE', `${ctx.what}: ${why}`);
 }
 
 function toVector(name: string, col: unknown, ctx: FormatContext): Vector {
@@ -84,12 +84,15 @@ export function catalogFromArrow(bytes: Uint8Array, ctx: FormatContext = { what:
   const stream =
     bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff;
   if (magic !== 'ARROW1' && !stream)
-    throw new DatastoreError('bad_file', `${ctx.what}: not an Arrow IPC file (bad magic bytes)`);
+    throw new DatastoreError('DATASTORE_BAD_FILE', `${ctx.what}: not an Arrow IPC file (bad magic bytes)`);
   let table: Table;
   try {
     table = tableFromIPC(bytes);
   } catch (e) {
-    throw new DatastoreError('bad_file', `${ctx.what}: not an Arrow IPC file (${(e as Error).message})`);
+    throw new DatastoreError(
+      'DATASTORE_BAD_FILE',
+      `${ctx.what}: not an Arrow IPC file (${(e as Error).message})`,
+    );
   }
   const columns: Record<string, CatalogColumn> = {};
   for (const field of table.schema.fields) {
@@ -102,7 +105,7 @@ export function catalogFromArrow(bytes: Uint8Array, ctx: FormatContext = { what:
       !DataType.isFloat(field.type)
     ) {
       throw new DatastoreError(
-        'bad_file',
+        'DATASTORE_BAD_FILE',
         `${ctx.what}: column "${field.name}" has unsupported type ${String(field.type)}`,
       );
     }

@@ -44,7 +44,7 @@ const COMMENTS: Record<string, string> = {
 const STRUCTURAL = /^(SIMPLE|XTENSION|BITPIX|NAXIS\d*|EXTEND|PCOUNT|GCOUNT|BZERO|BSCALE|BLANK|EXTNAME)$/;
 
 function bad(ctx: FormatContext, why: string): never {
-  throw new DatastoreError('bad_value', `${ctx.what}: ${why}`);
+  throw new DatastoreError('DATASTORE_BAD_VALUE', `${ctx.what}: ${why}`);
 }
 
 function checkExposure(v: unknown, ctx: FormatContext): Exposure {
@@ -105,7 +105,7 @@ export function exposureFromFits(bytes: Uint8Array, ctx: FormatContext = { what:
   const imageHdu = hdus[0].data ? hdus[0] : hdus.find((h) => h.name === 'IMAGE' && h.data);
   if (!imageHdu || imageHdu.axes.length !== 2 || !imageHdu.data) {
     throw new DatastoreError(
-      'bad_file',
+      'DATASTORE_BAD_FILE',
       `${ctx.what}: no 2-D image in the primary HDU or an IMAGE extension`,
     );
   }
@@ -114,7 +114,7 @@ export function exposureFromFits(bytes: Uint8Array, ctx: FormatContext = { what:
     const h = hdus.find((x) => x.name === name && x.data);
     if (h && (h.axes[0] !== width || h.axes[1] !== height)) {
       throw new DatastoreError(
-        'bad_file',
+        'DATASTORE_BAD_FILE',
         `${ctx.what}: ${name} is ${h.axes.join('x')}, image is ${width}x${height}`,
       );
     }

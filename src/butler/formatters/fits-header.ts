@@ -24,7 +24,7 @@ const COMMENTARY = new Set(['COMMENT', 'HISTORY', '']);
 const STANDARD_KEY = /^[A-Z0-9_-]{1,8}$/;
 
 function fail(key: string, why: string): never {
-  throw new DatastoreError('fits_header', `FITS header card ${key}: ${why}`, { key });
+  throw new DatastoreError('FITS_HEADER', `FITS header card ${key}: ${why}`, { key });
 }
 
 function isPrintableAscii(s: string): boolean {
@@ -180,7 +180,7 @@ export function parseHeader(bytes: Uint8Array, offset: number, what: string): Pa
     const text = decoder.decode(bytes.subarray(pos, pos + CARD));
     if (pos === offset && !/^(SIMPLE|XTENSION)/.test(text)) {
       throw new DatastoreError(
-        'fits_format',
+        'FITS_FORMAT',
         `${what}: not a FITS file (no SIMPLE/XTENSION card at byte ${offset})`,
       );
     }

@@ -112,7 +112,7 @@ export function writeFits(hdus: FitsHduInput[]): Uint8Array {
       const n = axes.reduce((a, b) => a * b, 1);
       if (!axes.every((a) => Number.isInteger(a) && a > 0) || n !== hdu.data.length) {
         throw new DatastoreError(
-          'fits_shape',
+          'FITS_SHAPE',
           `FITS HDU ${index}${hdu.name ? ` (${hdu.name})` : ''}: axes [${axes.join(', ')}] do not match ${hdu.data.length} pixels`,
         );
       }
@@ -154,7 +154,7 @@ function num(header: Record<string, FitsValue>, key: string, what: string, fallb
   const v = header[key];
   if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v !== 'number') {
-    throw new DatastoreError('fits_format', `${what}: header keyword ${key} is missing or not a number`, {
+    throw new DatastoreError('FITS_FORMAT', `${what}: header keyword ${key} is missing or not a number`, {
       key,
     });
   }
@@ -203,13 +203,13 @@ export function readFits(bytes: Uint8Array, what = 'FITS data'): FitsHdu[] {
     const parsed = parseHeader(bytes, offset, what);
     if (!parsed)
       throw new DatastoreError(
-        'fits_format',
+        'FITS_FORMAT',
         `${what}: header of HDU ${hdus.length} has no END card (truncated file?)`,
       );
     const header = headerRecord(parsed.cards);
     const bitpix = num(header, 'BITPIX', what);
     if (![8, 16, 32, -32, -64, 64].includes(bitpix)) {
-      throw new DatastoreError('fits_format', `${what}: unsupported BITPIX ${bitpix} in HDU ${hdus.length}`, {
+      throw new DatastoreError('FITS_FORMAT', `${what}: unsupported BITPIX ${bitpix} in HDU ${hdus.length}`, {
         key: 'BITPIX',
       });
     }
@@ -218,7 +218,7 @@ export function readFits(bytes: Uint8Array, what = 'FITS data'): FitsHdu[] {
       num(header, `NAXIS${i + 1}`, what),
     );
     if (!Number.isInteger(naxis) || axes.some((a) => !Number.isInteger(a) || a < 0)) {
-      throw new DatastoreError('fits_format', `${what}: HDU ${hdus.length} has invalid NAXIS values`, {
+      throw new DatastoreError('FITS_FORMAT', `${what}: HDU ${hdus.length} has invalid NAXIS values`, {
         key: 'NAXIS',
       });
     }
@@ -229,7 +229,7 @@ export function readFits(bytes: Uint8Array, what = 'FITS data'): FitsHdu[] {
     const start = offset + parsed.length;
     if (start + size > bytes.length) {
       throw new DatastoreError(
-        'fits_format',
+        'FITS_FORMAT',
         `${what}: HDU ${hdus.length} needs ${size} data bytes but the file ends first (truncated?)`,
       );
     }
@@ -242,7 +242,7 @@ export function readFits(bytes: Uint8Array, what = 'FITS data'): FitsHdu[] {
     hdus.push({ index: hdus.length, name, bitpix, axes, cards: parsed.cards, header, data });
     offset = start + Math.ceil(size / BLOCK) * BLOCK;
   }
-  if (hdus.length === 0) throw new DatastoreError('fits_format', `${what}: empty file`);
+  if (hdus.length === 0) throw new DatastoreError('FITS_FORMAT', `${what}: empty file`);
   return hdus;
 }
 
@@ -254,7 +254,7 @@ export async function readFitsHeader(
   path: string,
 ): Promise<{ cards: FitsCard[]; header: Record<string, FitsValue> }> {
   const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
-    throw new DatastoreError('fits_open', `cannot open FITS file ${path}: ${e.code ?? e.message}`, {
+    throw new DatastoreError('FITS_OPEN', `cannot open FITS file ${path}: ${e.code ?? e.message}`, {
       file: path,
     });
   });
@@ -273,7 +273,7 @@ export async function readFitsHeader(
       if (parsed) return { cards: parsed.cards, header: headerRecord(parsed.cards) };
     }
     throw new DatastoreError(
-      'fits_format',
+      'FITS_FORMAT',
       `${path}: primary header has no END card (truncated or not FITS)`,
       { file: path },
     );

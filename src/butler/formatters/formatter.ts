@@ -32,7 +32,7 @@ export function getFormatter(storageClass: string): Formatter {
   if (f) return f;
   const hint = didYouMean(storageClass, formatters.keys());
   throw new DatastoreError(
-    'unknown_storage_class',
+    'DATASTORE_UNKNOWN_STORAGE_CLASS',
     `unknown storage class "${storageClass}"${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${[...formatters.keys()].sort().join(', ')}`,
     { key: storageClass },
   );

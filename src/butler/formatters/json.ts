@@ -11,13 +11,13 @@ export const jsonFormatter: Formatter<unknown> = {
       text = JSON.stringify(value, null, 2);
     } catch (e) {
       throw new DatastoreError(
-        'bad_value',
+        'DATASTORE_BAD_VALUE',
         `${ctx.what}: value is not JSON-serialisable (${(e as Error).message})`,
       );
     }
     if (text === undefined)
       throw new DatastoreError(
-        'bad_value',
+        'DATASTORE_BAD_VALUE',
         `${ctx.what}: value is not JSON-serialisable (got ${typeof value})`,
       );
     return new TextEncoder().encode(text + '\n');
@@ -26,7 +26,7 @@ export const jsonFormatter: Formatter<unknown> = {
     try {
       return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
     } catch (e) {
-      throw new DatastoreError('bad_file', `${ctx.what}: not valid JSON (${(e as Error).message})`);
+      throw new DatastoreError('DATASTORE_BAD_FILE', `${ctx.what}: not valid JSON (${(e as Error).message})`);
     }
   },
 };

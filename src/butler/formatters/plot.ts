@@ -13,13 +13,20 @@ export const plotFormatter: Formatter<Uint8Array> = {
   extension: '.png',
   write(value, ctx) {
     if (!(value instanceof Uint8Array))
-      throw new DatastoreError('bad_value', `${ctx.what}: a Plot must be a Uint8Array of PNG bytes`);
+      throw new DatastoreError(
+        'DATASTORE_BAD_VALUE',
+        `${ctx.what}: a Plot must be a Uint8Array of PNG bytes`,
+      );
     if (!isPng(value))
-      throw new DatastoreError('bad_value', `${ctx.what}: bytes do not start with the PNG signature`);
+      throw new DatastoreError(
+        'DATASTORE_BAD_VALUE',
+        `${ctx.what}: bytes do not start with the PNG signature`,
+      );
     return value;
   },
   read(bytes, ctx) {
-    if (!isPng(bytes)) throw new DatastoreError('bad_file', `${ctx.what}: file is not a PNG (bad signature)`);
+    if (!isPng(bytes))
+      throw new DatastoreError('DATASTORE_BAD_FILE', `${ctx.what}: file is not a PNG (bad signature)`);
     return bytes;
   },
 };

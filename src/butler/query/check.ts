@@ -10,6 +10,7 @@ import { boxAround, convexHull, type SkyRegion } from '../region.js';
 import type { DimensionUniverse } from '../universe.js';
 import type { CallExpr, CompareExpr, Expr, Ident, InExpr } from './ast.js';
 import { printExpression } from './ast.js';
+import type { ErrorCode } from '../../errors.js';
 import { queryErrorAt } from './errors.js';
 import { sourceOf } from './parser.js';
 import { parsePos } from './pos.js';
@@ -99,7 +100,7 @@ class Checker {
     this.bindNames = Object.keys(this.bind);
   }
 
-  fail(code: string, message: string, at: { pos: number }): never {
+  fail(code: ErrorCode, message: string, at: { pos: number }): never {
     throw queryErrorAt(code, message, this.source, at.pos);
   }
 

@@ -2,7 +2,7 @@
  * QueryError construction with a location: the message names the 1-based column (and line, for
  * multi-line expressions) and ends with the offending source line and a caret under the spot.
  */
-import { QueryError } from '../../errors.js';
+import { QueryError, type ErrorCode } from '../../errors.js';
 
 export interface LineColumn {
   line: number;
@@ -36,7 +36,7 @@ export function caret(source: string, pos: number): string {
  * still names the offset-based column.
  */
 export function queryErrorAt(
-  code: string,
+  code: ErrorCode,
   message: string,
   source: string | undefined,
   pos: number,

@@ -227,6 +227,12 @@ export class Datasets {
       const plan = planJoin(this.universe, [...type.dimensions, ...Object.keys(dataId)], w?.elements ?? []);
       const conds = w ? [whereSql(this.universe, w, plan, p)] : [];
       for (const [k, v] of Object.entries(dataId)) conds.push(`${plan.value(k)} = ${p.add(v)}`);
+      // a dimensionless type (one dataset per run) shares no dimension with the constraint, which
+      // then only has to match some data ID, as in daf_butler (`() IN` would be a syntax error)
+      if (req.length === 0)
+        return plan.from
+          ? ` AND EXISTS (SELECT 1 FROM ${plan.from} WHERE ${conds.join(' AND ')})`
+          : ` AND (${conds.join(' AND ')})`;
       return ` AND (${req.map((d) => `d.${q(d)}`).join(', ')}) IN (SELECT ${req.map((d) => plan.value(d)).join(', ')} FROM ${plan.from} WHERE ${conds.join(' AND ')})`;
     };
     const parts: string[] = [];

@@ -29,6 +29,9 @@ import { applySpatial, spatialSql } from './spatial-query.js';
 import type { ParsedWhere } from './where.js';
 import { parseWhere, whereSql } from './where.js';
 
+/** the column a query of no dimensions selects (a data ID query needs some column) */
+const NO_DIMENSIONS = '_no_dimensions';
+
 export interface DataIdQuery extends Ordering {
   where?: string;
   bind?: Record<string, unknown>;
@@ -219,9 +222,13 @@ export class DimensionQueries {
         if (runs.length) inColl.push(`d.run IN (${p.list(runs)})`);
         if (tagged.length)
           inColl.push(`d.id IN (SELECT dataset_id FROM tagged WHERE collection IN (${p.list(tagged)}))`);
-        // a semi-join (row-value IN) lets both databases build the dataset key set once
+        const found = `FROM dataset d WHERE d.dataset_type = ${typeParam} AND (${inColl.length ? inColl.join(' OR ') : '1 = 0'})`;
+        // a semi-join (row-value IN) lets both databases build the dataset key set once; a
+        // dimensionless type (one dataset per run) only has to have a dataset in the collections
         conds.push(
-          `(${req.map((d) => plan.value(d)).join(', ')}) IN (SELECT ${req.map((d) => `d.${q(d)}`).join(', ')} FROM dataset d WHERE d.dataset_type = ${typeParam} AND (${inColl.length ? inColl.join(' OR ') : '1 = 0'}))`,
+          req.length
+            ? `(${req.map((d) => plan.value(d)).join(', ')}) IN (SELECT ${req.map((d) => `d.${q(d)}`).join(', ')} ${found})`
+            : `EXISTS (SELECT 1 ${found})`,
         );
       }
     }
@@ -235,6 +242,8 @@ export class DimensionQueries {
     const order = orderSql(terms, plan);
     const select = [
       ...out.map((d) => `${plan.value(d)} AS ${q(d)}`),
+      // no dimensions at all (only dimensionless dataset types): one empty data ID if any matches
+      ...(out.length ? [] : [`1 AS ${q(NO_DIMENSIONS)}`]),
       ...(sp?.columns ?? []),
       ...order.columns,
     ].join(', ');
@@ -243,11 +252,13 @@ export class DimensionQueries {
     const byDims = [...req.filter((d) => !dims.includes(d)), ...dims.filter((d, i) => dims.indexOf(d) === i)];
     const orderBy = [...order.orderBy, ...byDims.map((d) => q(d))].join(', ');
     const sqlLimit = !sp && limit !== undefined ? ` LIMIT ${limit}` : '';
-    const sql = `SELECT ${distinct ? 'DISTINCT ' : ''}${select} FROM ${plan.from}${sp ? ` ${sp.joins}` : ''}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY ${orderBy}${sqlLimit}`;
+    const from = plan.from ? ` FROM ${plan.from}${sp ? ` ${sp.joins}` : ''}` : '';
+    const sql = `SELECT ${distinct || out.length === 0 ? 'DISTINCT ' : ''}${select}${from}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}${orderBy ? ` ORDER BY ${orderBy}` : ''}${sqlLimit}`;
     let rows = await this.db.all<DataId>(sql, p.values);
     if (sp) rows = applySpatial(rows, sp, (r) => JSON.stringify(out.map((d) => r[d])));
     if (sp && limit !== undefined) rows = rows.slice(0, limit);
     if (order.aliases.length) for (const r of rows) for (const a of order.aliases) delete r[a];
+    if (out.length === 0) for (const r of rows) delete r[NO_DIMENSIONS];
     return rows;
   }
 }

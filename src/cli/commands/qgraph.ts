@@ -76,7 +76,11 @@ export function registerQgraphCommands(program: Command): void {
       const progress = progressReporter(Boolean(opts.json));
       let r: PreparedRun;
       try {
-        r = await prepareRun(file, { skipExisting: opts.skipExisting, onProgress: progress.onProgress });
+        r = await prepareRun(file, {
+          skipExisting: opts.skipExisting,
+          onProgress: progress.onProgress,
+          onLog: (line) => process.stderr.write(`qgraph: ${line}\n`),
+        });
       } finally {
         progress.stop();
       }

@@ -199,7 +199,9 @@ export function registerRunCommands(program: Command): void {
     program.command('submit <bps>').description('build the quantum graph from a bps submit YAML and run it'),
   ).action(async (bps: string, flags: RunFlags) => {
     // the QG and the submit dir first; from a login node the pilot then runs it in a batch job
-    const prepared = await prepareRun(resolve(bps));
+    const prepared = await prepareRun(resolve(bps), {
+      onLog: (line) => process.stderr.write(`qgraph: ${line}\n`),
+    });
     const workflow = loadWorkflow(prepared.workflowPath);
     await drive(prepared.submitDir, workflow, flags, { batchOutsideAllocation: true, announce: true });
   });

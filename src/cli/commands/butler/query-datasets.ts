@@ -6,7 +6,7 @@ import { isGlob } from '../../../butler/glob.js';
 import type { Butler } from '../../../butler/index.js';
 import { identifyingDimensions } from '../../../butler/registry/columns.js';
 import type { DatasetRef } from '../../../butler/registry/datasets.js';
-import { collectionsByDatasetType } from '../../../butler/summaries.js';
+import { searchPositions } from '../../../butler/summaries.js';
 import { textTable } from '../../../butler/text-table.js';
 import { UsageError } from '../../../errors.js';
 import type { DatasetView } from './common.js';
@@ -30,19 +30,19 @@ async function find(
   type: string,
   opts: DatasetsOpts,
   q: { where?: string; bind: BindMap },
-  perType: Map<string, string[]> | undefined,
+  search: { collections: string[]; position: (ref: DatasetRef) => number } | undefined,
 ): Promise<DatasetRef[]> {
-  if (opts.findFirst) return b.registry.findDatasets(type, { collections: opts.collections!, ...q });
-  // every dataset in every collection of the search path that holds some of this type
-  const seen = new Set<string>();
-  const out: DatasetRef[] = [];
-  for (const c of perType?.get(type) ?? [])
-    for (const ref of await b.registry.findDatasets(type, { collections: [c], ...q }))
-      if (!seen.has(ref.id)) {
-        seen.add(ref.id);
-        out.push(ref);
-      }
-  return out;
+  if (!search) return b.registry.findDatasets(type, { collections: opts.collections!, ...q });
+  // every dataset once, collection by collection in search order (sorted by data ID within one)
+  const refs = await b.registry.findDatasets(type, {
+    collections: search.collections,
+    ...q,
+    findFirst: false,
+  });
+  return refs
+    .map((ref, i) => ({ ref, i, at: search.position(ref) }))
+    .sort((x, y) => x.at - y.at || x.i - y.i)
+    .map((x) => x.ref);
 }
 
 export function registerQueryDatasets(butler: Command): void {
@@ -71,15 +71,15 @@ export function registerQueryDatasets(butler: Command): void {
     const result = await withButler(repo, async (b) => {
       const q = whereWithDataId(opts.where, bind, parseDataId(b.universe, opts.dataId));
       const types = await searchDatasetTypes(b.registry, globs);
-      const search = opts.findFirst
+      const collections = opts.findFirst
         ? undefined
         : await b.registry.resolveCollections(opts.collections ?? ['*']);
-      const perType = search ? await collectionsByDatasetType(b.registry, search) : undefined;
+      const search = collections && { collections, position: await searchPositions(b.registry, collections) };
       const rows: Row[] = [];
       const dims = new Map<string, string[]>();
       for (const t of types) {
         dims.set(t.name, identifyingDimensions(b.universe, t.dimensions));
-        for (const ref of await find(b, t.name, opts, q, perType)) {
+        for (const ref of await find(b, t.name, opts, q, search)) {
           const row: Row = datasetView(ref);
           if (opts.showUri)
             row.uri = ref.path === undefined ? null : pathToFileURL(b.datastore.absolute(ref.path)).href;
