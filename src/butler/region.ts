@@ -3,20 +3,23 @@
  * (`{vertices: [[ra, dec], ...]}`). Overlap is decided on the unit sphere with the separating
  * great-circle test, so it is right across ra = 0/360 and near the poles.
  */
-import { cross, dot, polygonContainsVector, polygonFromRaDec, polygonsOverlap } from './sphere.js';
+import {
+  cross,
+  dot,
+  polygonContainsVector,
+  polygonFromRaDec,
+  polygonsOverlap,
+  unitVector,
+  type Vec,
+} from './sphere.js';
 
 export type Region = { vertices: [number, number][] };
-
-type Vec = [number, number, number];
 
 const RAD = Math.PI / 180;
 const EPS = 1e-12;
 
-export function toVector(ra: number, dec: number): Vec {
-  const r = ra * RAD;
-  const d = dec * RAD;
-  return [Math.cos(d) * Math.cos(r), Math.cos(d) * Math.sin(r), Math.sin(d)];
-}
+/** (ra, dec) in degrees as a unit vector (sphere.ts's unitVector, under the name callers use). */
+export const toVector = unitVector;
 
 export function toRaDec(v: Vec): [number, number] {
   const n = Math.hypot(v[0], v[1], v[2]);

@@ -64,23 +64,28 @@ export interface ToWorkflowOptions {
   writeQuantumFiles?: boolean;
 }
 
-const safe = (v: string | number): string => String(v).replace(/[^A-Za-z0-9_+-]/g, '_');
+/** A data-ID value as it may stand in a job id (and so in a log file name). */
+export const safeIdPart = (v: string | number): string => String(v).replace(/[^A-Za-z0-9_+-]/g, '_');
+
+/** `parts` joined with dots, made unique among `seen` with a `~2`, `~3`... suffix; added to `seen`. */
+export function uniqueJobId(parts: (string | number)[], seen: Set<string>): string {
+  let id = parts.join('.');
+  if (seen.has(id)) {
+    let n = 2;
+    while (seen.has(`${id}~${n}`)) n++;
+    id = `${id}~${n}`;
+  }
+  seen.add(id);
+  return id;
+}
 
 /** Job ids like `isr.2340.12`: label + the quantum's dimension values (without the instrument). */
 export function jobIds(graph: QuantumGraph): string[] {
   const dimsOf = new Map(graph.tasks.map((t) => [t.label, t.dimensions.filter((d) => d !== 'instrument')]));
   const seen = new Set<string>();
-  return graph.quanta.map((q) => {
-    const dims = dimsOf.get(q.label) ?? [];
-    let id = [q.label, ...dims.map((d) => safe(q.dataId[d] ?? ''))].join('.');
-    if (seen.has(id)) {
-      let n = 2;
-      while (seen.has(`${id}~${n}`)) n++;
-      id = `${id}~${n}`;
-    }
-    seen.add(id);
-    return id;
-  });
+  return graph.quanta.map((q) =>
+    uniqueJobId([q.label, ...(dimsOf.get(q.label) ?? []).map((d) => safeIdPart(q.dataId[d] ?? ''))], seen),
+  );
 }
 
 /**

@@ -3,23 +3,34 @@
  * task export. Warm workers run many quanta of the same task, so the import is cached.
  */
 import { existsSync } from 'node:fs';
+import { register as registerHooks } from 'node:module';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PipelineError } from '../errors.js';
 import { isTaskDefinition, type TaskDefinition } from './define-task.js';
 
-let tsxRegistered = false;
+let loaderReady: Promise<void> | undefined;
 const moduleCache = new Map<string, Promise<Record<string, unknown>>>();
 
-async function ensureTsx(): Promise<void> {
-  if (tsxRegistered) return;
-  tsxRegistered = true;
-  // Inside a vitest worker (vite transforms .ts itself) and under `node --import tsx` there is
-  // nothing to do. Not the VITEST env variable: child processes of tests inherit it.
-  const inVitest = '__vitest_worker__' in globalThis;
-  if (inVitest || process.execArgv.some((a) => a.includes('tsx'))) return;
-  const { register } = await import('tsx/esm/api');
-  register();
+/**
+ * Once per process: quanta's module hooks, which make a task module anywhere on disk an ES
+ * module that can import 'quanta' (src/task/module-hooks.ts), then tsx for TypeScript. Hooks run
+ * last registered first, so tsx asks quanta's hooks (before Node's own resolver) and keeps the
+ * format they give. Inside a vitest worker vite transforms and resolves modules itself: nothing to
+ * do there (not the VITEST env variable: child processes of tests inherit it). Under
+ * `node --import tsx` (quanta run from src/) tsx is there already and only the hooks are added.
+ */
+function ensureLoader(): Promise<void> {
+  loaderReady ??= (async () => {
+    if ('__vitest_worker__' in globalThis) return;
+    const fromSource = import.meta.url.endsWith('.ts');
+    registerHooks(fromSource ? './module-hooks.ts' : './module-hooks.js', import.meta.url);
+    if (!process.execArgv.some((a) => a.includes('tsx'))) {
+      const { register } = await import('tsx/esm/api');
+      register();
+    }
+  })();
+  return loaderReady;
 }
 
 /** Import a module by absolute path or package specifier (cached per process). */
@@ -32,7 +43,7 @@ export function importModule(module: string): Promise<Record<string, unknown>> {
           file: module,
         });
       }
-      if (/\.(m|c)?tsx?$/.test(module)) await ensureTsx();
+      await ensureLoader();
       const url = isAbsolute(module) ? pathToFileURL(module).href : module;
       // A user's task module, by a path known only at run time: the one computed import in src/.
       // eslint-disable-next-line no-restricted-syntax

@@ -6,6 +6,7 @@
  * repository. They are plain command jobs: the engine runs, retries and restores them as any other.
  */
 import type { JobResources, Workflow, WorkflowJob } from '../workflow.js';
+import { safeIdPart, uniqueJobId } from '../workflow.js';
 import { expandCommand, type CommandValues, type Template } from './commands.js';
 import type { LsstNode } from './nodes.js';
 
@@ -20,23 +21,14 @@ export interface LsstWorkflowOptions {
   resources: (label: string) => JobResources;
 }
 
-const safe = (v: string | number): string => String(v).replace(/[^A-Za-z0-9_+-]/g, '_');
-
 /** Job ids like `scale.12`: the label and the quantum's data ID values without the instrument. */
 export function lsstJobIds(nodes: LsstNode[]): string[] {
   const seen = new Set<string>([INIT_LABEL, FINAL_LABEL]);
   return nodes.map((n) => {
     const values = Object.entries(n.dataId)
       .filter(([k]) => k !== 'instrument')
-      .map(([, v]) => safe(v));
-    let id = [n.label, ...values].join('.');
-    if (seen.has(id)) {
-      let k = 2;
-      while (seen.has(`${id}~${k}`)) k++;
-      id = `${id}~${k}`;
-    }
-    seen.add(id);
-    return id;
+      .map(([, v]) => safeIdPart(v));
+    return uniqueJobId([n.label, ...values], seen);
   });
 }
 

@@ -236,6 +236,11 @@ export const CORPUS: QueryCase[] = [
   ids(['visit', 'tract'], "skymap = 'SkyMap1' AND visit.region OVERLAPS POINT(0.4, 1.0)"),
   recs('visit', 'visit.region OVERLAPS CIRCLE(0.4, 1.0, 0.1)'),
   sets('bias', ['imported_g'], 'visit_detector_region.region OVERLAPS POINT(0.4, 1.0)'),
+  // the common skypix dimension (htm7): pixels overlapping regions, both ways
+  ids(['visit', 'htm7'], "instrument = 'Cam1'"),
+  ids(['htm7'], "instrument = 'Cam1' AND visit = 1"),
+  ids(['htm7'], "skymap = 'SkyMap1' AND tract = 0 AND patch = 4"),
+  ids(['patch', 'htm7'], "skymap = 'SkyMap1' AND tract = 0"),
   // bad input: both must reject
   { ...ids(['visit'], 'visit = = 3') },
   { ...ids(['visit'], 'visitt = 3') },
