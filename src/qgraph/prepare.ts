@@ -152,8 +152,7 @@ async function prepareWithLsst(
     quanta: Object.values(r.counts).reduce((a, b) => a + b, 0),
     buildSeconds: r.buildSeconds,
   };
-  writeFileSync(join(submitDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(join(submitDir, 'token'), randomBytes(32).toString('hex'), { mode: 0o600 });
+  writeRunFiles(submitDir, summary);
   return {
     submitDir,
     config,
@@ -250,8 +249,7 @@ export async function prepareRun(configPath: string, opts: PrepareOptions = {}):
       buildSeconds,
       created: built.graph.created,
     };
-    writeFileSync(join(submitDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    writeFileSync(join(submitDir, 'token'), randomBytes(32).toString('hex'), { mode: 0o600 });
+    writeRunFiles(submitDir, summary);
     return {
       submitDir,
       config,
@@ -271,4 +269,10 @@ export async function prepareRun(configPath: string, opts: PrepareOptions = {}):
   } finally {
     await butler.close();
   }
+}
+
+/** The run's summary.json and its worker token (owner-only: workers authenticate with it). */
+function writeRunFiles(submitDir: string, summary: unknown): void {
+  writeFileSync(join(submitDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(submitDir, 'token'), randomBytes(32).toString('hex'), { mode: 0o600 });
 }

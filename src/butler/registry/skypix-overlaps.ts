@@ -51,7 +51,8 @@ export class SkyPixOverlaps {
     await this.db.transaction(async () => {
       for (const el of this.regionElements) {
         const t = overlapTable(el);
-        if (rows[0]) await this.db.exec(`DROP TABLE IF EXISTS ${q(t)}`); // another level: rebuild
+        const drop = `DROP TABLE IF EXISTS ${q(t)}`; // SQL, with a quoted identifier of the universe
+        if (rows[0]) await this.db.exec(drop); // another level: rebuild
         const dims = elementDimensions(this.universe, el);
         const cols = dims.map(
           (d) => `${q(d)} ${sqlType(this.universe.primaryKey(d).type, this.db.dialect)} NOT NULL`,

@@ -49,8 +49,10 @@ export async function upgradeUniverse(
     }
     const cols = await columns(db, table);
     for (const c of elementColumns(universe, el))
-      if (!cols.has(c.name))
-        await db.exec(`ALTER TABLE ${q(table)} ADD COLUMN ${q(c.name)} ${sqlType(c.type, db.dialect)}`);
+      if (!cols.has(c.name)) {
+        const add = `ALTER TABLE ${q(table)} ADD COLUMN ${q(c.name)} ${sqlType(c.type, db.dialect)}`; // SQL
+        await db.exec(add);
+      }
   }
   const datasetCols = await columns(db, 'dataset');
   for (const d of universe.dimensionNames)
