@@ -4,7 +4,7 @@
 #
 # The venv is $QUANTA_LSST_VENV (default <repo>/.venv-lsst), made with python3.11 (or $QUANTA_PYTHON);
 # the versions are those of python/constraints.txt exactly, and our own helper package
-# (python/quanta_lsst) is installed into it in editable mode. Writes .services/lsst.env with
+# (python/quanta_lsst, and quanta_bps, the bps plugin) is installed into it in editable mode. Writes .services/lsst.env with
 # QUANTA_LSST_VENV=<venv>; its bin/ has python, butler, pipetask and bps.
 #
 # Idempotent: a stamp in the venv records the hash of the requirement and constraint files; when
@@ -28,7 +28,7 @@ die() { log "FAILED: $*"; exit 1; }
 
 stamp="$(cat "$REQ" "$CON" "$repo/python/pyproject.toml" | sha256sum | cut -c1-16)"
 imports_ok() {
-  "$VENV/bin/python" -c 'import lsst.daf.butler, lsst.sphgeom, lsst.pipe.base, lsst.ctrl.mpexec, lsst.ctrl.bps, lsst.ctrl.bps.parsl, parsl, quanta_lsst' 2>/dev/null
+  "$VENV/bin/python" -c 'import lsst.daf.butler, lsst.sphgeom, lsst.pipe.base, lsst.ctrl.mpexec, lsst.ctrl.bps, lsst.ctrl.bps.parsl, parsl, quanta_lsst, quanta_bps' 2>/dev/null
 }
 
 # pip's output less its notes about absent local index folders.

@@ -27,7 +27,7 @@ describeWithService('lsst', lsst, 'the Python side', () => {
   }, 300_000);
 
   it('is clean under mypy --strict', () => {
-    const r = run(['-m', 'mypy', '--no-incremental', 'quanta_lsst']);
+    const r = run(['-m', 'mypy', '--no-incremental', 'quanta_lsst', 'quanta_bps']);
     expect(r.status, r.output).toBe(0);
   }, 300_000);
 });
