@@ -82,19 +82,21 @@ export function spatialRecords(): Record<string, Record<string, unknown>[]> {
   };
 }
 
+/** The elements of the spatial content, in insertion order (parents first). */
+export const SPATIAL_ELEMENTS = [
+  'instrument',
+  'physical_filter',
+  'detector',
+  'day_obs',
+  'visit',
+  'visit_detector_region',
+  'skymap',
+  'tract',
+  'patch',
+];
+
 export async function fillSpatial(r: Registry): Promise<void> {
   const recs = spatialRecords();
   await r.insertDimensionRecords('band', [{ name: 'g' }]);
-  for (const el of [
-    'instrument',
-    'physical_filter',
-    'detector',
-    'day_obs',
-    'visit',
-    'visit_detector_region',
-    'skymap',
-    'tract',
-    'patch',
-  ])
-    await r.insertDimensionRecords(el, recs[el]);
+  for (const el of SPATIAL_ELEMENTS) await r.insertDimensionRecords(el, recs[el]);
 }

@@ -15,7 +15,7 @@ import { elementDimensions } from '../../src/butler/registry/spatial-join.js';
 import type { DimensionUniverse } from '../../src/butler/universe.js';
 import { Oracle, OracleError, registryDataDir } from '../helpers/oracle.js';
 import { describeWithService, probeService } from '../helpers/services.js';
-import { spatialRecords } from './spatial-fixture.js';
+import { spatialRecords, SPATIAL_ELEMENTS } from './spatial-fixture.js';
 
 type Records = Record<string, Record<string, unknown>[]>;
 type Query =
@@ -25,17 +25,7 @@ type Query =
 /** sorted data IDs as JSON, or the failure */
 type Answer = string[] | { error: string };
 
-const ELEMENTS = [
-  'instrument',
-  'physical_filter',
-  'detector',
-  'day_obs',
-  'visit',
-  'visit_detector_region',
-  'skymap',
-  'tract',
-  'patch',
-];
+const ELEMENTS = SPATIAL_ELEMENTS;
 const T0 = "skymap='SkyMap1' AND tract=0";
 const QUERIES: Query[] = [
   { kind: 'dataIds', dims: ['visit', 'detector'], where: `${T0} AND patch=4` },

@@ -123,12 +123,17 @@ export function formatPipeline(p: Pipeline): string {
 
 const contractJson = (c: Contract) => ({ contract: c.contract, msg: c.msg ?? null, checked: c.checked });
 
+/** What a loaded pipeline and a bare definition show alike. */
+const headerJson = (p: Pick<Pipeline, 'file' | 'description' | 'instrument' | 'parameters'>) => ({
+  file: p.file,
+  description: p.description ?? null,
+  instrument: p.instrument ?? null,
+  parameters: p.parameters,
+});
+
 function pipelineJson(p: Pipeline): unknown {
   return {
-    file: p.file,
-    description: p.description ?? null,
-    instrument: p.instrument ?? null,
-    parameters: p.parameters,
+    ...headerJson(p),
     tasks: p.tasks.map((t) => ({
       label: t.label,
       kind: t.kind,
@@ -153,10 +158,7 @@ function pipelineJson(p: Pipeline): unknown {
 
 function definitionJson(d: PipelineDefinition): unknown {
   return {
-    file: d.file,
-    description: d.description ?? null,
-    instrument: d.instrument ?? null,
-    parameters: d.parameters,
+    ...headerJson(d),
     tasks: d.tasks.map((t) => ({
       label: t.label,
       kind: t.kind,
