@@ -44,6 +44,23 @@ export const ERROR_CODES = {
   BAD_OPTION: { kind: 'usage', summary: "… must be a port number from 0 to 65535, got '…'" },
   BAD_ORDER_BY: { kind: 'usage', summary: '--order-by …: "…" is not a column of the result;' },
   BAD_TRANSFER: { kind: 'usage', summary: '--transfer … is not one of copy, direct.' },
+  BATCH_JOB_ACTIVE: {
+    kind: 'conflict',
+    summary: 'Slurm job … of this run is … (…): it restores the run itself; wait for it …',
+  },
+  CLUSTER_COMMAND_FAILED: {
+    kind: 'usage',
+    summary: "cluster …: quantum … (command …) exited with …; its log is this job's log",
+  },
+  CLUSTER_FILE: { kind: 'usage', summary: 'cannot read cluster file …: …' },
+  CLUSTER_INVALID: {
+    kind: 'usage',
+    summary: 'cluster …: task label … is in more than one cluster section (… and …);',
+  },
+  CONFIG_CLUSTER: {
+    kind: 'usage',
+    summary: 'key "cluster.…": partitionDimensions needs partitionMaxClusters …',
+  },
   CONFIG_ENV: { kind: 'usage', summary: 'environment variable \\… is not set…;' },
   CONFIG_INCLUDE_CYCLE: { kind: 'usage', summary: 'includeConfigs cycle: ….' },
   CONFIG_INCLUDE_MISSING: { kind: 'not-found', summary: 'cannot read included config … (…);' },
@@ -58,6 +75,11 @@ export const ERROR_CODES = {
     kind: 'usage',
     summary: 'key "payload" must be a mapping (payloadName, butlerConfig, inCollection, dataQuery).',
   },
+  CONFIG_UNKNOWN_KEY: {
+    kind: 'usage',
+    summary:
+      'unknown key "…" (did you mean "…"?): quanta ignores unknown keys, and "…" changes what is selected or requested. Fix the key, or pass --allow-unknown-keys to make this a warning.',
+  },
   CONFIG_YAML: { kind: 'usage', summary: 'malformed YAML: ….' },
   CONFIRM_NEEDS_TTY: {
     kind: 'usage',
@@ -69,6 +91,10 @@ export const ERROR_CODES = {
     summary: 'the dashboard can listen on … only for a known submit directory (its token guards it)',
   },
   DASHBOARD_LISTEN: { kind: 'environment', summary: 'the dashboard cannot listen on …:… (…);' },
+  DATABASE_ERROR: {
+    kind: 'environment',
+    summary: 'a SQLite database (a journal or a registry) failed: … (…); the message says what to check.',
+  },
   DATASET_TYPE_MISMATCH: {
     kind: 'conflict',
     summary:
@@ -92,10 +118,15 @@ export const ERROR_CODES = {
   DEMO_ARG: { kind: 'usage', summary: '… …: expected an integer from 1${max ?' },
   DEMO_EXISTS: { kind: 'conflict', summary: '… already exists;' },
   DEMO_MISSING: { kind: 'not-found', summary: '… is missing;' },
+  DISK_FULL: { kind: 'environment', summary: 'cannot write …: the file system of … is full (…);' },
   EXECUTOR_UNKNOWN: { kind: 'usage', summary: "unknown executor '…' (known: local, pilot)" },
-  EXPORT_COLLECTION: { kind: 'usage', summary: 'No collection matches "…";' },
-  EXPORT_DATASET_TYPE: { kind: 'usage', summary: 'Dataset type "…" is not registered.' },
+  EXPORT_COLLECTION: { kind: 'not-found', summary: 'No collection matches "…";' },
+  EXPORT_DATASET_TYPE: { kind: 'not-found', summary: 'Dataset type "…" is not registered.' },
   EXPORT_WRITE: { kind: 'usage', summary: 'Cannot write export file …: ….' },
+  FILE_NOT_WRITABLE: {
+    kind: 'environment',
+    summary: 'cannot write … (…): it is on a read-only file system or not writable by you;',
+  },
   FIND_FIRST_COLLECTIONS: {
     kind: 'usage',
     summary:
@@ -132,11 +163,25 @@ export const ERROR_CODES = {
   INPUT_READ: { kind: 'not-found', summary: 'Cannot read … …: ….' },
   INPUT_YAML: { kind: 'usage', summary: 'Not valid YAML: …' },
   INSTRUMENT_DUPLICATE_DETECTOR: { kind: 'conflict', summary: 'Detector id … appears twice.' },
-  INSTRUMENT_UNKNOWN: { kind: 'usage', summary: 'Instrument "…" is not registered in … (no …);' },
+  INSTRUMENT_UNKNOWN: { kind: 'not-found', summary: 'Instrument "…" is not registered in … (no …);' },
+  JOURNAL_CORRUPT: {
+    kind: 'usage',
+    summary:
+      'the journal … is damaged: … (truncated, not SQLite, or corrupt); restore it from a backup or move it aside …',
+  },
+  JOURNAL_EMPTY: {
+    kind: 'usage',
+    summary: 'the journal … is empty (0 bytes): …; restore it from a backup or move it aside and restore …',
+  },
   JOURNAL_MISMATCH: { kind: 'conflict', summary: 'journal of … has … jobs, … has …' },
+  JOURNAL_READONLY: {
+    kind: 'environment',
+    summary: 'cannot … the journal … (…): … is read-only to you …; make it writable or copy the submit dir',
+  },
   LEASE_HELD: { kind: 'conflict', summary: 'run … is managed by process … on … since …' },
   LEASE_LOST: { kind: 'conflict', summary: 'another manager took over … (--force);' },
   LSST_COMMAND_TEMPLATE: { kind: 'usage', summary: '…: unknown placeholder {…}; quanta fills …' },
+  LSST_FINAL_WHEN_RUN: { kind: 'usage', summary: 'finalJob.whenRun: … is not ALWAYS or SUCCESS;' },
   LSST_QGRAPH_FAILED: { kind: 'usage', summary: 'pipetask qgraph for … exited with … after … s: … — fix …' },
   LSST_QGRAPH_NODES: { kind: 'environment', summary: 'reading the quanta of … (python …) exited with …' },
   LSST_STACK_NOT_FOUND: { kind: 'environment', summary: '… is not on PATH (nor under $…/bin);' },
@@ -154,11 +199,19 @@ export const ERROR_CODES = {
   NO_NODELIST: { kind: 'environment', summary: 'job …: SLURM_JOB_NODELIST is not set' },
   NO_QUANTA: { kind: 'not-found', summary: 'task …: the data query… matches no data IDs of […]…;' },
   NO_RUN: { kind: 'not-found', summary: '… holds no run to restore (no journal jobs, no …)' },
+  NO_BATCH_SCRIPT: {
+    kind: 'not-found',
+    summary: '… has neither config.yaml nor quanta.sbatch, so there is no batch script to submit …',
+  },
   NO_SUBMIT_CONFIG: {
     kind: 'not-found',
     summary: '… has no config.yaml: give the bps YAML, or a submit dir made by quanta qgraph',
   },
   NO_SUBMIT_DIR: { kind: 'not-found', summary: '--submit-dir … is not a directory' },
+  NO_SUBMIT_ROOT: {
+    kind: 'not-found',
+    summary: "… is not a directory: give the folder your runs' submit dirs are in",
+  },
   NO_WORKERS: {
     kind: 'environment',
     summary:
@@ -228,6 +281,11 @@ export const ERROR_CODES = {
     kind: 'not-found',
     summary: 'task …: prerequisite input … is missing for … quanta, e.g.',
   },
+  QGRAPH_INCOMPLETE: {
+    kind: 'conflict',
+    summary:
+      '… is not a run: quanta qgraph did not finish writing it (killed?); remove it or run quanta qgraph again.',
+  },
   QG_FORMAT: { kind: 'usage', summary: '… is not a quanta QG file (bad magic)' },
   QG_READ: { kind: 'not-found', summary: 'cannot read QG file …: …' },
   QG_VERSION: { kind: 'usage', summary: '… has QG format version …;' },
@@ -257,6 +315,10 @@ export const ERROR_CODES = {
     kind: 'usage',
     summary:
       'A query construct daf_butler accepts that quanta does not evaluate (or does not in that position).',
+  },
+  REGISTRY_AMBIGUOUS: {
+    kind: 'usage',
+    summary: 'The PostgreSQL database … holds … quanta repositories (…): add ?namespace=NAME to the URL.',
   },
   REGISTRY_BAD_DATA_ID: {
     kind: 'usage',
@@ -310,6 +372,11 @@ export const ERROR_CODES = {
   REGISTRY_NOT_CHAINED: { kind: 'usage', summary: 'Collection "…" is a … collection, not CHAINED.' },
   REGISTRY_NOT_RUN: { kind: 'usage', summary: 'Collection "…" is …;' },
   REGISTRY_NOT_TAGGED: { kind: 'usage', summary: 'Collection "…" is …;' },
+  REGISTRY_NO_REPOSITORY: {
+    kind: 'not-found',
+    summary:
+      'No quanta repository in the PostgreSQL database …; create one with: quanta butler create DIR --registry URL.',
+  },
   REGISTRY_NO_COLLECTIONS: {
     kind: 'usage',
     summary: 'Restricting data IDs to those with datasets of … needs collections to search (--collections).',
@@ -348,6 +415,12 @@ export const ERROR_CODES = {
   REPO_CONFIG: { kind: 'usage', summary: '… is not a valid repository config: …' },
   REPO_EXISTS: { kind: 'conflict', summary: '… already holds a repository (…);' },
   REPO_NOT_FOUND: { kind: 'not-found', summary: '… is not a quanta repository (no …);' },
+  REQUEST_MEMORY_LABEL: {
+    kind: 'usage',
+    summary: "--request-memory …=…: no task label '…' in this run (labels: …)",
+  },
+  RESOURCES_FILE: { kind: 'usage', summary: '--resources …: … (a YAML of pipetask.<label>.requestMemory)' },
+  RESOURCES_FILE_MISSING: { kind: 'not-found', summary: '--resources …: no such file' },
   RUN_EXISTS: { kind: 'conflict', summary: '… already holds a run;' },
   SBATCH_OUTPUT: { kind: 'usage', summary: "sbatch printed '…', not a job id" },
   SBATCH_VALUE: { kind: 'usage', summary: 'parsl_config: the value of … contains a line break' },
@@ -373,13 +446,28 @@ export const ERROR_CODES = {
     summary: 'the token file … is empty or too short (need at least 16 characters)',
   },
   TOKEN_UNREADABLE: { kind: 'environment', summary: "cannot read the token file … (…): pass the run's" },
+  TOKEN_UNWRITABLE: {
+    kind: 'environment',
+    summary: 'cannot create the token file … (…): the submit dir must be writable by you',
+  },
   UNKNOWN_LABEL: { kind: 'usage', summary: "--labels: no task label '…' in this run${s ?" },
   WORKFLOW_CYCLE: { kind: 'usage', summary: 'workflow …: jobs form a cycle: …' },
   WORKFLOW_DUPLICATE_JOB: { kind: 'conflict', summary: 'workflow …: job id … appears twice (jobs.…)' },
+  WORKFLOW_EMPTY: { kind: 'usage', summary: 'workflow … has no jobs: there is nothing to run;' },
   WORKFLOW_INVALID: { kind: 'usage', summary: 'workflow …: …: …' },
+  WORKFLOW_JSON: {
+    kind: 'usage',
+    summary: 'workflow … is not valid JSON at line …, column … (…);',
+  },
+  WORKFLOW_NUL_BYTE: { kind: 'usage', summary: 'workflow …: job …: … holds a NUL byte (…);' },
   WORKFLOW_READ: { kind: 'not-found', summary: 'cannot read workflow …: …' },
+  WORKFLOW_UNKNOWN_KEY: { kind: 'usage', summary: "workflow …: unknown key '…' (…); did you mean '…'?" },
   WORKFLOW_UNKNOWN_NEED: { kind: 'usage', summary: 'workflow …: job … needs …, which is not a job' },
   WRITE_FAILED: { kind: 'usage', summary: 'cannot write … (…)' },
+  YAML_ALIASES: {
+    kind: 'usage',
+    summary: '…: its aliases (*name) expand to more than … values (a "billion laughs" document?);',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -5,6 +5,7 @@
  * thrown is a programming error and crashes loudly.
  */
 import { exitCodeOf, type ErrorCode } from './error-codes.js';
+import { maskPasswords } from './util/redact.js';
 
 export type { ErrorCode } from './error-codes.js';
 
@@ -26,7 +27,8 @@ export class QuantaError extends Error {
 
   constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
     const { cause, ...location } = options;
-    super(message, cause === undefined ? undefined : { cause });
+    // a message may quote a registry URL: its password is never shown
+    super(maskPasswords(message), cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.code = code;
     this.location = location;

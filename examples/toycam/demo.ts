@@ -19,6 +19,7 @@ import { UsageError } from '../../src/errors.js';
 import { generateSurvey } from './generate.js';
 import { refToColumns, skyToColumns } from './lib/sky.js';
 import type { Butler } from '../../src/butler/butler.js';
+import { quantaCommand } from '../../src/util/cli-hint.js';
 import type { Plane } from './lib/image.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -239,16 +240,16 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     process.stderr.write(`wall time:    ${((Date.now() - t0) / 1000).toFixed(1)} s in total\n`);
     process.stderr.write(`submit dir:   ${submitDir}\n`);
     process.stderr.write(
-      `output run:   ${run} (all outputs: quanta butler query-datasets ${repo} calexp --collections ${run})\n`,
+      `output run:   ${run} (all outputs: ${quantaCommand('butler query-datasets', repo, 'calexp --collections', run)})\n`,
     );
     process.stderr.write(
-      `plots:        quanta butler query-datasets ${repo} forced_photometry_plot --collections ${run}\n`,
+      `plots:        ${quantaCommand('butler query-datasets', repo, 'forced_photometry_plot --collections', run)}\n`,
     );
     process.stderr.write(
-      `coadds:       quanta butler query-datasets ${repo} deepCoadd --collections ${run}\n`,
+      `coadds:       ${quantaCommand('butler query-datasets', repo, 'deepCoadd --collections', run)}\n`,
     );
-    process.stderr.write(`report:       quanta report ${submitDir}\n`);
-    process.stderr.write(`dashboard:    quanta dashboard ${submitDir}\n`);
+    process.stderr.write(`report:       ${quantaCommand('report', submitDir)}\n`);
+    process.stderr.write(`dashboard:    ${quantaCommand('dashboard', submitDir)}\n`);
   }
   return sub.status;
 }

@@ -71,6 +71,13 @@ def _walltime_sec(value: Any) -> int | None:
     return int(math.ceil(float(value) * 60))  # bps's requestWalltime is in minutes
 
 
+def retry_unless_exit(value: int | list[int] | None) -> list[int] | None:
+    """bps's ``retry_unless_exit`` (one exit code or a list; None: retry every failure) as a list."""
+    if value is None:
+        return None
+    return [int(value)] if isinstance(value, int) else [int(v) for v in value]
+
+
 def job_to_quanta(
     job: GenericWorkflowJob,
     files: Mapping[str, str],
@@ -95,4 +102,7 @@ def job_to_quanta(
     timeout = _walltime_sec(job.request_walltime)
     if timeout:
         out["timeoutSec"] = timeout
+    unless = retry_unless_exit(job.retry_unless_exit)
+    if unless is not None:
+        out["retryUnlessExit"] = unless  # a failure exiting so is not retried
     return out

@@ -57,6 +57,16 @@ class QuantaService(BaseWmsService):  # type: ignore[misc]  # ctrl_bps ships no 
         else:
             args = ["run-workflow", os.path.join(submit_dir, WORKFLOW_FILE), "--submit-dir", submit_dir]
         r = quanta_cli.run(submit_dir, args)
+        # a manager killed by a signal (kill -9, the OOM killer) is restored here, a few times
+        restarts, most = 0, int(os.environ.get("QUANTA_MANAGER_RESTARTS", "3"))
+        while r.returncode < 0 and restarts < most:
+            restarts += 1
+            _LOG.warning(
+                "the quanta manager died (signal %d); restoring the run (%d of %d)", -r.returncode, restarts, most
+            )
+            time.sleep(2)
+            again = args if args[0] == "restore" else ["restore", submit_dir]
+            r = quanta_cli.run(submit_dir, again)
         self._explain(submit_dir, r.returncode)
         return workflow
 
@@ -93,8 +103,8 @@ class QuantaService(BaseWmsService):  # type: ignore[misc]  # ctrl_bps ships no 
         if os.environ.get("SLURM_JOB_ID"):
             args += ["--executor", "pilot"]
         r = quanta_cli.run(submit_dir, args)
-        if r.returncode == 2:
-            return None, None, f"quanta restore {submit_dir} refused (exit 2): see the message above"
+        if r.returncode in (2, 4, 5):  # usage, conflict (e.g. its batch job still queued), environment
+            return None, None, f"quanta restore {submit_dir} refused (exit {r.returncode}): see the message above"
         self._explain(submit_dir, r.returncode)
         return submit_dir, self._run_name(submit_dir), ""
 

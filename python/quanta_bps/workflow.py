@@ -22,30 +22,28 @@ def workflow_to_quanta(gw: GenericWorkflow, base_env: Mapping[str, str] | None =
     """Every job of ``gw`` (the init job among them) with its parents as ``needs``, and the
     final job after all of them.
 
-    ``retry_unless_exit`` has no quanta equivalent yet: it is kept in ``bps`` of each job (the
-    engine ignores it) so that a later engine can honour it.
+    ctrl_bps adds a ``finalJob.whenRun: ALWAYS`` final job with ``add_final`` (``get_final``
+    returns it): it becomes a ``runWhen: "always"`` job, which quanta runs once every other job
+    ended, failed ones included. A ``SUCCESS`` final job is an ordinary sink of the graph and is
+    converted like any other job.
     """
     jobs: list[dict[str, Any]] = []
-    retry_unless: dict[str, Any] = {}
     for name in gw:
         job = gw.get_job(name)
         if not isinstance(job, GenericWorkflowJob):
             raise TypeError(f"job {name}: {type(job).__name__} nodes (job groups) are not supported")
         jobs.append(job_to_quanta(job, _files(gw, name), list(gw.predecessors(name)), base_env))
-        if job.retry_unless_exit is not None:
-            retry_unless[name] = job.retry_unless_exit
     final = gw.get_final()
     if isinstance(final, GenericWorkflowJob):
         fjob = job_to_quanta(final, _files(gw, final.name), [j["id"] for j in jobs], base_env)
+        fjob["runWhen"] = "always"
         jobs.append(fjob)
-        if final.retry_unless_exit is not None:
-            retry_unless[final.name] = final.retry_unless_exit
     elif final is not None:
         raise TypeError("a final GenericWorkflow (not a single job) is not supported")
     cwd = os.getcwd()  # bps's relative paths (butlerConfig: repo) are relative to where bps ran
     for j in jobs:
         j["cwd"] = cwd
-    return {"name": gw.name, "enforceMemory": True, "jobs": jobs, "_bpsRetryUnlessExit": retry_unless}
+    return {"name": gw.name, "enforceMemory": True, "jobs": jobs}
 
 
 class QuantaWorkflow(BaseWmsWorkflow):  # type: ignore[misc]  # ctrl_bps ships no type hints
@@ -67,8 +65,5 @@ class QuantaWorkflow(BaseWmsWorkflow):  # type: ignore[misc]  # ctrl_bps ships n
 
     def write(self, out_prefix: str) -> None:
         os.makedirs(out_prefix, exist_ok=True)
-        body = {k: v for k, v in self.quanta.items() if not k.startswith("_")}
         with open(os.path.join(out_prefix, WORKFLOW_FILE), "w") as f:
-            json.dump(body, f, indent=1)
-        with open(os.path.join(out_prefix, "bps_retry_unless_exit.json"), "w") as f:
-            json.dump(self.quanta.get("_bpsRetryUnlessExit", {}), f, indent=1)
+            json.dump(self.quanta, f, indent=1)

@@ -91,7 +91,9 @@ def test_turns_jobs_placeholders_and_resources_into_quanta_jobs() -> None:
     assert isr["env"] == {"OMP_NUM_THREADS": "1", "DATA": "/stack/data"}
     assert jobs["pipetaskInit"]["requestMemory"] == 1024 and jobs["pipetaskInit"]["needs"] == []
     assert jobs["q2_calib"]["needs"] == ["q1_isr"]
-    assert wf["_bpsRetryUnlessExit"] == {"q1_isr": [1, 2]}
+    assert isr["retryUnlessExit"] == [1, 2]
+    assert "retryUnlessExit" not in jobs["q2_calib"]  # unset: every failure is retried
+    assert not any(k.startswith("_") for k in wf)
 
 
 def test_the_final_job_needs_every_job_and_runs_its_own_executable() -> None:
@@ -99,6 +101,64 @@ def test_the_final_job_needs_every_job_and_runs_its_own_executable() -> None:
     final = jobs["finalJob"]
     assert final["needs"] == ["pipetaskInit", "q1_isr", "q2_calib"]
     assert final["argv"][:3] == ["/stack/bin/butler", "aggregate-graph", "/sub/dir/run"]
+
+
+def test_retry_unless_exit_as_one_code_or_a_list() -> None:
+    gw = _workflow()
+    gw.get_job("q2_calib").retry_unless_exit = 2
+    gw.get_job("pipetaskInit").retry_unless_exit = []
+    jobs = {j["id"]: j for j in workflow_to_quanta(gw, {"STACK": "/stack"})["jobs"]}
+    assert jobs["q2_calib"]["retryUnlessExit"] == [2]
+    assert jobs["pipetaskInit"]["retryUnlessExit"] == []
+
+
+def test_the_final_job_of_when_run_always_runs_after_failures_too() -> None:
+    """ctrl_bps adds a finalJob.whenRun: ALWAYS job with add_final (what get_final returns), and a
+    SUCCESS one as an ordinary sink job, which quanta runs only when its needs succeeded."""
+    gw = _workflow()
+    gw.get_final().retry_unless_exit = 2
+    jobs = {j["id"]: j for j in workflow_to_quanta(gw, {"STACK": "/stack"})["jobs"]}
+    assert jobs["finalJob"]["runWhen"] == "always"
+    assert jobs["finalJob"]["retryUnlessExit"] == [2]
+    assert all("runWhen" not in j for k, j in jobs.items() if k != "finalJob")
+
+    sink = GenericWorkflow("run2")
+    sink.add_job(_job("pipetaskInit", "pipetaskInit", "pre-exec-init-qbb"))
+    sink.add_job(_job("finalJob", "finalJob", "aggregate-graph"), parent_names=["pipetaskInit"])
+    as_sink = {j["id"]: j for j in workflow_to_quanta(sink, {"STACK": "/stack"})["jobs"]}
+    assert as_sink["finalJob"]["needs"] == ["pipetaskInit"] and "runWhen" not in as_sink["finalJob"]
+
+
+@pytest.mark.skipif(
+    shutil.which("node") is None or not (ROOT / "dist").is_dir(), reason="needs node and npm run build"
+)
+def test_the_workflow_file_is_one_the_engine_accepts_and_there_is_no_side_file(tmp_path: Path) -> None:
+    from lsst.ctrl.bps import BpsConfig
+
+    from quanta_bps.workflow import WORKFLOW_FILE, QuantaWorkflow
+
+    wf = QuantaWorkflow("run1", BpsConfig({}), workflow_to_quanta(_workflow(), {"STACK": "/stack"}))
+    wf.write(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [WORKFLOW_FILE]
+    # the engine's own validation (strict: an unknown key is an error)
+    check = (
+        f"const m = await import({json.dumps(str(ROOT / 'dist' / 'engine' / 'workflow.js'))});"
+        "const wf = m.loadWorkflow(process.argv[1]);"
+        "const row = (j) => [j.id, j.runWhen ?? null, j.retryUnlessExit ?? null];"
+        "console.log(JSON.stringify(wf.jobs.map(row)));"
+    )
+    r = subprocess.run(
+        ["node", "--input-type=module", "-e", check, str(tmp_path / WORKFLOW_FILE)],
+        text=True,
+        capture_output=True,
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == [
+        ["pipetaskInit", None, None],
+        ["q1_isr", None, [1, 2]],
+        ["q2_calib", None, None],
+        ["finalJob", "always", None],
+    ]
 
 
 def test_refuses_an_unset_environment_variable_naming_the_job() -> None:
@@ -253,6 +313,8 @@ def test_bps_restart_after_kill_9_finishes_without_rerunning_a_finished_job(
     _wait(lambda: journal_jobs(submit_dir).get("pipetaskInit", ("",))[0] == "succeeded")
     pid = _manager_pid(submit_dir)
     assert pid is not None
+    # the machine goes down: bps submit and the quanta manager are killed at once
+    os.kill(p.pid, signal.SIGKILL)
     os.kill(pid, signal.SIGKILL)
     p.wait(timeout=60)
     before = {k: v for k, v in journal_jobs(submit_dir).items() if v[0] == "succeeded"}
@@ -265,6 +327,25 @@ def test_bps_restart_after_kill_9_finishes_without_rerunning_a_finished_job(
     assert all(v[0] == "succeeded" for v in after.values()), after
     for job, row in before.items():
         assert after[job] == row, f"{job} ran again"
+    assert butler_finds(root / "repo", "u/tester/addtask", "add_dataset3") == 1
+
+
+@needs_quanta
+def test_a_killed_manager_is_restored_by_bps_submit_itself(addtask: tuple[Path, dict[str, str]]) -> None:
+    """kill -9 of the quanta manager alone: `bps submit` restores the run and finishes it."""
+    root, env = addtask
+    p, submit_dir = _submit_in_background(root, env)
+    _wait(lambda: journal_jobs(submit_dir).get("pipetaskInit", ("",))[0] == "succeeded")
+    pid = _manager_pid(submit_dir)
+    assert pid is not None
+    before = {k: v for k, v in journal_jobs(submit_dir).items() if v[0] == "succeeded"}
+    os.kill(pid, signal.SIGKILL)
+    assert p.wait(timeout=240) == 0
+    after = journal_jobs(submit_dir)
+    assert all(v[0] == "succeeded" for v in after.values()), after
+    for job, row in before.items():
+        assert after[job] == row, f"{job} ran again"
+    assert _manager_pid(submit_dir) != pid
     assert butler_finds(root / "repo", "u/tester/addtask", "add_dataset3") == 1
 
 

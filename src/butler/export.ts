@@ -28,6 +28,7 @@ import {
 } from './transfer/export-records.js';
 import { EXPORT_FORMAT_VERSION } from './transfer/read.js';
 import { DUMP_SCHEMA, Uuid } from './transfer/tags.js';
+import { quantaCommand } from '../util/cli-hint.js';
 
 export interface ExportOptions {
   collections?: string[];
@@ -63,7 +64,7 @@ async function selectCollections(butler: Butler, patterns: string[] | undefined)
     if (hits.length === 0)
       throw new RegistryError(
         'EXPORT_COLLECTION',
-        `No collection matches "${p}"; list them with quanta butler query-collections.`,
+        `No collection matches "${p}"; list them with ${quantaCommand('butler query-collections', butler.root)}.`,
         {
           key: p,
         },

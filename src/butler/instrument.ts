@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { RegistryError } from '../errors.js';
 import type { Butler } from './butler.js';
 import { readYamlFile } from './yaml-input.js';
+import { quantaCommand } from '../util/cli-hint.js';
 
 const pair = z.tuple([z.number(), z.number()]);
 
@@ -132,7 +133,7 @@ export function loadRegisteredInstrument(root: string, name: string): Instrument
   if (!existsSync(file))
     throw new RegistryError(
       'INSTRUMENT_UNKNOWN',
-      `Instrument "${name}" is not registered in ${root} (no ${file}); run quanta butler register-instrument ${root} INSTRUMENT.yaml first.`,
+      `Instrument "${name}" is not registered in ${root} (no ${file}); run ${quantaCommand('butler register-instrument', root, 'INSTRUMENT.yaml')} first.`,
       { key: name },
     );
   return readInstrument(file);

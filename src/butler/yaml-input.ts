@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { RegistryError } from '../errors.js';
+import { checkYamlAliases } from '../util/yaml-aliases.js';
 
 export function readYamlFile<T>(file: string, schema: z.ZodType<T>, what: string): T {
   let text: string;
@@ -22,7 +23,9 @@ export function readYamlFile<T>(file: string, schema: z.ZodType<T>, what: string
       column: pos.col,
     });
   }
-  const parsed = schema.safeParse(doc.toJS());
+  checkYamlAliases(doc, file);
+  // aliases are limited by checkYamlAliases, not by toJS's own count (a stack trace)
+  const parsed = schema.safeParse(doc.toJS({ maxAliasCount: -1 }));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue.path.join('.');

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { EXIT_CODES } from '../error-codes.js';
 import { isQuantaError } from '../errors.js';
 import { registerButlerCommands } from './commands/butler.js';
 import { registerConfigCommands } from './commands/config.js';
@@ -7,6 +8,7 @@ import { registerDemoCommands } from './commands/demo.js';
 import { registerPipelineCommands } from './commands/pipeline.js';
 import { registerQgraphCommands } from './commands/qgraph.js';
 import { registerRunCommands } from './commands/run.js';
+import { registerRunsCommands } from './commands/runs.js';
 import { registerSlurmCommands } from './commands/slurm.js';
 import { printError } from './output.js';
 
@@ -21,6 +23,7 @@ export function buildProgram(): Command {
   registerButlerCommands(program);
   registerQgraphCommands(program);
   registerRunCommands(program);
+  registerRunsCommands(program);
   registerSlurmCommands(program);
   registerDashboardCommands(program);
   registerDemoCommands(program);
@@ -33,13 +36,18 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
-      // commander already printed the message (or help/version); keep its exit code
-      process.exitCode = e.exitCode;
+      // commander already printed the message (or help/version). A bad command line (unknown
+      // option or command, missing argument) is a usage error, 2 as docs/errors.md says (commander
+      // would exit 1, the code of a run whose jobs failed)
+      process.exitCode = e.exitCode === 0 ? 0 : EXIT_CODES.usage;
       return;
     }
-    if (isQuantaError(e)) {
-      printError(e);
-      process.exitCode = e.exitCode; // by the code's kind: docs/errors.md
+    // a full disk, a read-only file system or a failing database is the machine's, not quanta's
+    // (system-errors.js loads better-sqlite3: only on this path, so that start-up stays fast)
+    const err = isQuantaError(e) ? e : (await import('./system-errors.js')).systemError(e);
+    if (err) {
+      printError(err);
+      process.exitCode = err.exitCode; // by the code's kind: docs/errors.md
       return;
     }
     throw e;

@@ -247,11 +247,11 @@ describe('schema validation', () => {
     }
   });
 
-  it('warns about unknown keys with a did-you-mean', async () => {
+  it('with allowUnknownKeys, warns about unknown keys with a did-you-mean', async () => {
     const dir = writeFiles({
       'bps.yaml': `${MINIMAL}requestMemroy: 4000\nparsl_config:\n  nodes_per_blok: 2\n  worker_options: "--memory=1000 --gpus=2"\npipetask:\n  isr:\n    requestMem: 1\n`,
     });
-    const cfg = await loadSubmitConfig(join(dir, 'bps.yaml'), { env: {} });
+    const cfg = await loadSubmitConfig(join(dir, 'bps.yaml'), { env: {}, allowUnknownKeys: true });
     expect(cfg.warnings).toHaveLength(4);
     expect(cfg.warnings[0]).toMatch(
       /bps\.yaml:7:1: unknown key "requestMemroy" \(did you mean "requestMemory"\?\); it is ignored\./,

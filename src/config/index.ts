@@ -8,6 +8,8 @@ export type {
   SiteConfig,
   ExplainEntry,
 } from './submit-config.js';
+export type { ClusterDef, ClusterResources, ClusteringConfig } from './cluster-config.js';
+export { DIMENSION_CLUSTERING, SINGLE_QUANTUM_CLUSTERING } from './cluster-config.js';
 export { createUniqueDir } from './unique-dir.js';
 export { formatExplain } from './explain.js';
 export { formatTimestamp } from './defaults.js';

@@ -35,8 +35,6 @@ export const BPS_PASSTHROUGH = [
   'saveGenericWorkflow',
   'saveDot',
   'saveClusteredQgraph',
-  'clusterAlgorithm',
-  'cluster',
   'createQuantumGraph',
   'runQuantumCommand',
   'defaultPreCmdOpts',
@@ -69,6 +67,21 @@ export const BPS_PASSTHROUGH = [
   'fileDistributionEndPoint',
   'retryUnlessExit',
   'memoryLimit',
+];
+
+/** bps clustering (cluster-config.ts): read by quanta, expanded leniently (`clusterTemplate` holds `{visit}`). */
+export const CLUSTER_TOP_KEYS = ['clusterAlgorithm', 'cluster'];
+
+/** The keys of a `cluster.<name>` section that quanta reads, besides the resource keys. */
+export const CLUSTER_KEYS = [
+  'pipetasks',
+  'dimensions',
+  'equalDimensions',
+  'partitionDimensions',
+  'partitionMaxClusters',
+  'partitionMaxSize',
+  'clusterTemplate',
+  'findDependencyMethod',
 ];
 
 export const PAYLOAD_USED = ['payloadName', 'butlerConfig', 'inCollection', 'dataQuery', 'outputRun'];
@@ -116,3 +129,16 @@ export function isStrictPath(path: readonly (string | number)[]): boolean {
   if (top === 'parsl_config' || top === 'includeConfigs') return true;
   return (TOP_LEVEL_USED as readonly string[]).includes(top);
 }
+
+/**
+ * Keys that change what is selected or requested. An unknown key whose "did you mean" is one of
+ * these is an error (unless `--allow-unknown-keys`): `dataQeury:` would otherwise build the graph of
+ * the whole repository, `requestMemroy:` run every job with the default memory, in silence.
+ */
+export const SELECTING_KEYS = {
+  top: [...TOP_LEVEL_USED, ...CLUSTER_TOP_KEYS, 'output'] as readonly string[],
+  payload: [...PAYLOAD_USED, 'output'] as readonly string[],
+  pipetask: RESOURCE_KEYS as readonly string[],
+  cluster: [...CLUSTER_KEYS, ...RESOURCE_KEYS] as readonly string[],
+  parsl_config: PARSL_KEYS.filter((k) => k !== 'monitoring' && k !== 'executor') as readonly string[],
+};

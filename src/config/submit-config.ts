@@ -8,6 +8,7 @@ import type { ExplainEntry } from './explain.js';
 import { loadWithIncludes } from './includes.js';
 import { interpolate } from './interpolate.js';
 import { checkRequired, unknownKeyWarnings } from './checks.js';
+import { clusteringConfig, type ClusteringConfig } from './cluster-config.js';
 import { submitSchema } from './schema.js';
 import type { ParsedSubmit } from './schema.js';
 import { buildSite } from './site.js';
@@ -53,6 +54,8 @@ export interface SubmitConfig {
   /** `pipetask.<label>.<key>`, falling back to the top-level key, then the default */
   resources(label: string): TaskResources;
   site: SiteConfig;
+  /** bps `clusterAlgorithm` and `cluster:` sections (cluster-config.ts) */
+  clustering: ClusteringConfig;
   /** unknown keys, unused worker options, unexpanded variables in keys quanta ignores */
   warnings: string[];
   /** where every leaf value of `raw` came from */
@@ -62,6 +65,8 @@ export interface SubmitConfig {
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   now?: Date;
+  /** `--allow-unknown-keys`: a misspelt key that changes the selection or a request only warns */
+  allowUnknownKeys?: boolean;
 }
 
 /** Loads a bps-style submit YAML: includes, `${ENV}`, `{name}`, defaults, validation. */
@@ -73,7 +78,9 @@ export async function loadSubmitConfig(path: string, opts: LoadOptions = {}): Pr
   const loaded = loadWithIncludes(file, env, warnings);
   const user = loaded.tree;
   checkRequired(user, loaded.origins, file);
-  warnings.push(...unknownKeyWarnings(user, loaded.origins));
+  warnings.push(
+    ...unknownKeyWarnings(user, loaded.origins, file, { allowUnknownKeys: opts.allowUnknownKeys }),
+  );
 
   const defaults = defaultTree(user, env, now);
   const origins: Origins = new Map(loaded.origins);
@@ -114,6 +121,7 @@ export async function loadSubmitConfig(path: string, opts: LoadOptions = {}): Pr
     warnings.push(`${where}${key}: ${message}`);
   };
   const site = buildSite(parsed, warn);
+  const clustering = clusteringConfig(raw, origins, file, (w) => warnings.push(w));
   const p = parsed.payload;
   const outputRun = p.outputRun ?? parsed.outputRun;
   const payload: PayloadConfig = {
@@ -135,6 +143,7 @@ export async function loadSubmitConfig(path: string, opts: LoadOptions = {}): Pr
     timestamp: parsed.timestamp || formatTimestamp(now),
     resources: resourceLookup(parsed),
     site,
+    clustering,
     warnings,
     sources: explainTree(raw, origins, resolved.refs),
   };

@@ -13,7 +13,7 @@ export function createUniqueDir(path: string): string {
   let candidate = path;
   for (let attempt = 0; attempt < 1000; attempt++) {
     try {
-      mkdirSync(candidate);
+      mkdirSync(candidate, { mode: 0o700 }); // a run dir is its owner's (workflow, logs, config)
       return candidate;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

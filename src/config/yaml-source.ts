@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, ParsedNode } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { checkYamlAliases } from '../util/yaml-aliases.js';
 import { expandEnv } from './env.js';
 import { isStrictPath } from './keys.js';
 import { pathKey, showPath } from './tree.js';
@@ -51,6 +52,7 @@ export function readYamlSource(file: string, opts: SourceOptions): Layer {
       column: pos?.col,
     });
   }
+  checkYamlAliases(doc, displayPath(file)); // before convert() walks every alias expanded
   const origins = new Map<string, Origin>();
   const ctx = { file, text, lineCounter, doc, origins, opts };
   const root = doc.contents;

@@ -3,15 +3,12 @@
  * (holding back, with a deadline, jobs expected to run past it); each dispatch is journaled and
  * the journal flushed before any job is handed to the executor.
  */
-import { join } from 'node:path';
 import type { DispatchJob, Executor } from './executor.js';
+import { jobLogPath } from './log-path.js';
+import { failAndBlock } from './outcomes.js';
 import type { Worker } from './run-state.js';
 import type { RunContext } from './run-types.js';
 import { RUNNING } from './states.js';
-
-function safeName(s: string): string {
-  return s.replace(/[^A-Za-z0-9._+-]/g, '_');
-}
 
 export function dispatchReady(ctx: RunContext, executor: Executor): void {
   const { opts: o, state } = ctx;
@@ -32,10 +29,7 @@ export function dispatchReady(ctx: RunContext, executor: Executor): void {
   const { dispatches, unfit } = sched.pick(state.workers, canStart);
   for (const j of unfit) {
     const msg = `needs ${sched.memoryMB[j]} MB and ${sched.cpus[j]} cores, but the largest worker has ${state.largestWorkerMemoryMB} MB and ${state.mostWorkerCores} cores; lower requestMemory/requestCpus or use bigger workers`;
-    const blocked = sched.fail(j);
-    journal.job(j, wf.jobs[j].id, 'failed', { outcome: 'failed', message: msg });
-    for (const b of blocked)
-      journal.job(b, wf.jobs[b].id, 'blocked', { message: `needs ${wf.jobs[j].id}, which failed` });
+    failAndBlock(ctx, j, { outcome: 'failed', message: msg });
     ctx.log.warn({ job: wf.jobs[j].id, msg }, 'job cannot fit any worker');
   }
   if (dispatches.length === 0) return;
@@ -46,7 +40,7 @@ export function dispatchReady(ctx: RunContext, executor: Executor): void {
     const job = wf.jobs[j];
     const w = d.worker as Worker;
     const attempt = state.startAttempt(j, w);
-    const logPath = join(o.submitDir, 'logs', safeName(job.label), `${safeName(job.id)}.${attempt}.log`);
+    const logPath = jobLogPath(o.submitDir, job.label, job.id, attempt);
     journal.job(j, job.id, RUNNING, {
       attempt,
       memory_mb: sched.memoryMB[j],

@@ -13,6 +13,12 @@ export interface WorkerInfo {
   node: string;
   memoryMB: number;
   cores: number;
+  /**
+   * Budgets' worth of jobs the worker accepts beyond its free budget and holds queued, starting
+   * each as its own budget frees (the pilot's workers: no slot waits for a round trip to the
+   * manager). 0 or absent: the worker is sent only what fits its free budget.
+   */
+  prefetch?: number;
 }
 
 /** A command job: any executable, argv array, never a shell string. */
@@ -113,7 +119,10 @@ export interface Executor {
   readonly name: string;
   /** start workers (local: immediately; pilot: listen and launch); events flow from now on */
   start(events: ExecutorEvents): Promise<void>;
-  /** run `job` on `workerId`; the scheduler guarantees it fits the worker's free budget */
+  /**
+   * run `job` on `workerId`; the scheduler guarantees it fits the worker's free budget, or (a
+   * worker with `prefetch`) its whole budget, the worker queueing it until it fits
+   */
   dispatch(job: DispatchJob, workerId: string): void;
   /** kill a running job (outcome 'cancelled') */
   kill(jobId: string): void;

@@ -10,9 +10,12 @@
  * ```
  */
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { EngineError } from '../errors.js';
+import { checkComplete } from '../qgraph/incomplete.js';
+import { openJournalDb } from './journal-file.js';
 import { journalPath } from './journal-schema.js';
+import { openPreparedJournal } from './prepared-journal.js';
 import { readLease, type LeaseRow } from './lease.js';
 import { JOB_STATES, type JobState } from './states.js';
 
@@ -32,7 +35,10 @@ export interface JobRow {
   id: string;
   label: string;
   state: JobState;
+  /** dispatches so far: attempt N logs to `<id>.N.log` */
   attempt: number;
+  /** the job's own failures (what numberOfRetries bounds); absent from a journal of an older quanta no manager reopened */
+  failures?: number;
   request_memory: number;
   request_cpus: number;
   memory_mb: number | null;
@@ -77,6 +83,8 @@ export class JournalReader {
   constructor(
     readonly submitDir: string,
     readonly db: Database.Database,
+    /** how to close it (a journal read from a copy removes the copy): default db.close() */
+    private readonly onClose: () => void = () => db.close(),
   ) {}
 
   meta(): Record<string, string> {
@@ -160,14 +168,21 @@ export class JournalReader {
   }
 
   close(): void {
-    this.db.close();
+    this.onClose();
   }
 }
 
-/** Open a run's journal for reading (no lease). Throws EngineError when there is none. */
+/**
+ * Open a run's journal for reading (no lease). A prepared run that has not started yet (a
+ * workflow.json, no journal) reads as its journal before the first start: every job pending
+ * (prepared-journal.ts). Throws EngineError when there is neither.
+ */
 export function openJournalReadOnly(submitDir: string): JournalReader {
   const file = journalPath(submitDir);
+  checkComplete(submitDir);
   if (!existsSync(file)) {
+    const prepared = openPreparedJournal(submitDir);
+    if (prepared) return new JournalReader(submitDir, prepared);
     throw new EngineError(
       'NO_JOURNAL',
       `${submitDir} is not a submit directory (no ${file}); give the directory a run was started in`,
@@ -176,7 +191,7 @@ export function openJournalReadOnly(submitDir: string): JournalReader {
       },
     );
   }
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  db.pragma('busy_timeout = 10000');
-  return new JournalReader(submitDir, db);
+  // an empty, damaged or unreadable journal is a JOURNAL_* error (journal-file.ts)
+  const { db, close } = openJournalDb(submitDir);
+  return new JournalReader(submitDir, db, close);
 }

@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   id TEXT NOT NULL UNIQUE,
   label TEXT NOT NULL,
   state TEXT NOT NULL,              -- pending ready running succeeded failed blocked cancelled
-  attempt INTEGER NOT NULL DEFAULT 0,
+  attempt INTEGER NOT NULL DEFAULT 0, -- dispatches so far (each has its own number and log)
+  failures INTEGER NOT NULL DEFAULT 0, -- the job's own failures (what numberOfRetries bounds)
   request_memory REAL NOT NULL,     -- MB, as the workflow asks
   request_cpus REAL NOT NULL,
   memory_mb REAL,                   -- MB of the latest attempt (raised by memory retries)
@@ -66,3 +67,25 @@ CREATE TABLE IF NOT EXISTS requests (
   handled INTEGER NOT NULL DEFAULT 0
 );
 `;
+
+/**
+ * Columns added to `jobs` after journals were first written, with how an older journal gets them
+ * (journal.ts adds them when the manager opens it). `failures` of an old journal: one per retry
+ * event, plus the final failure of a job that failed on its own.
+ */
+export const JOB_COLUMN_MIGRATIONS: readonly { column: string; sql: readonly string[] }[] = [
+  {
+    column: 'failures',
+    sql: [
+      'ALTER TABLE jobs ADD COLUMN failures INTEGER NOT NULL DEFAULT 0',
+      // retries per job in one pass over the events (a correlated count would scan them per job)
+      `CREATE TEMP TABLE retries_per_job (id TEXT PRIMARY KEY, n INTEGER NOT NULL)`,
+      `INSERT INTO retries_per_job SELECT job_id, count(*) FROM events
+         WHERE kind = 'job' AND job_id IS NOT NULL AND json_valid(data) AND json_extract(data, '$.retry') IS NOT NULL
+         GROUP BY job_id`,
+      `UPDATE jobs SET failures = coalesce((SELECT n FROM retries_per_job r WHERE r.id = jobs.id), 0)
+         + (state = 'failed' AND coalesce(outcome, '') IN ('failed', 'memory', 'timeout') AND attempt > 0)`,
+      'DROP TABLE retries_per_job',
+    ],
+  },
+];

@@ -6,14 +6,21 @@
  */
 import { mkdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { journalPath, SCHEMA } from './journal-schema.js';
+import { checkComplete } from '../qgraph/incomplete.js';
+import { checkJournalFile, createJournalFile, journalError } from './journal-file.js';
+import { JOB_COLUMN_MIGRATIONS, SCHEMA } from './journal-schema.js';
 import { acquireLease, heartbeatLease, releaseLease, type LeaseOptions, type LeaseRow } from './lease.js';
 import { stateCode, stateName, type JobState } from './states.js';
 
 /** Columns of a job row that transitions may set. */
 export interface JobFields {
+  /** the dispatch number of the job's latest attempt */
   attempt?: number;
+  /** the job's own failures so far (non-zero exits, memory kills, timeouts): what numberOfRetries bounds */
+  failures?: number;
   memory_mb?: number;
+  /** changed only by `restore --request-memory` */
+  request_memory?: number;
   peak_memory?: number;
   worker_id?: string | null;
   node?: string | null;
@@ -38,7 +45,10 @@ export interface JobSeed {
 export interface SavedJobs {
   ids: string[];
   states: Uint8Array;
+  /** dispatches so far */
   attempts: Int32Array;
+  /** the job's own failures so far */
+  failures: Int32Array;
   memoryMB: Float64Array;
   peakMB: Float64Array;
 }
@@ -60,13 +70,14 @@ export class Journal {
     opts: LeaseOptions,
   ) {
     mkdirSync(submitDir, { recursive: true });
-    this.db = new Database(journalPath(submitDir));
+    this.db = new Database(createJournalFile(submitDir), { fileMustExist: true });
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode is durable against process crashes (what kill -9 tests), fast enough for thousands of commits/s
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(SCHEMA);
     const { lease, tookOverBecause } = acquireLease(this.db, submitDir, opts);
+    this.migrate(); // only the lease holder changes the schema
     this.lease = lease;
     this.tookOverBecause = tookOverBecause;
     this.insEvent = this.db.prepare(
@@ -74,9 +85,31 @@ export class Journal {
     );
   }
 
-  /** Open (creating if needed) the journal of `submitDir` and take its lease. */
+  /** Add the columns an older journal lacks (journal-schema.ts), in one transaction. */
+  private migrate(): void {
+    const have = new Set(
+      (this.db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[]).map((c) => c.name),
+    );
+    const todo = JOB_COLUMN_MIGRATIONS.filter((m) => !have.has(m.column));
+    if (todo.length === 0) return;
+    this.db.transaction(() => {
+      for (const m of todo) for (const sql of m.sql) this.db.exec(sql);
+    })();
+  }
+
+  /**
+   * Open (creating if needed) the journal of `submitDir` and take its lease. A submit dir qgraph
+   * did not finish, an empty or damaged journal, a read-only dir and a full disk are errors that
+   * say what to do (QGRAPH_INCOMPLETE, JOURNAL_*, DISK_FULL: journal-file.ts).
+   */
   static open(submitDir: string, opts: LeaseOptions = {}): Journal {
-    return new Journal(submitDir, opts);
+    checkComplete(submitDir);
+    checkJournalFile(submitDir);
+    try {
+      return new Journal(submitDir, opts);
+    } catch (e) {
+      throw journalError(e, submitDir, 'write');
+    }
   }
 
   getMeta(key: string): string | undefined {
@@ -109,17 +142,21 @@ export class Journal {
       ids: new Array<string>(n),
       states: new Uint8Array(n),
       attempts: new Int32Array(n),
+      failures: new Int32Array(n),
       memoryMB: new Float64Array(n),
       peakMB: new Float64Array(n),
     };
     const rows = this.db
-      .prepare('SELECT idx, id, state, attempt, memory_mb, peak_memory FROM jobs')
+      .prepare('SELECT idx, id, state, attempt, failures, memory_mb, peak_memory FROM jobs')
       .raw()
-      .iterate() as IterableIterator<[number, string, JobState, number, number | null, number | null]>;
-    for (const [idx, id, state, attempt, mem, peak] of rows) {
+      .iterate() as IterableIterator<
+      [number, string, JobState, number, number, number | null, number | null]
+    >;
+    for (const [idx, id, state, attempt, failures, mem, peak] of rows) {
       saved.ids[idx] = id;
       saved.states[idx] = stateCode(state);
       saved.attempts[idx] = attempt;
+      saved.failures[idx] = failures;
       saved.memoryMB[idx] = mem ?? 0;
       saved.peakMB[idx] = peak ?? 0;
     }
@@ -186,7 +223,12 @@ export class Journal {
           continue;
         }
         this.update(op.idx, op.state, op.fields);
-        const data = op.data === undefined ? null : JSON.stringify(op.data);
+        // the attempt's own peak: the job row keeps only the highest over attempts (the dashboard charts it)
+        const detail =
+          op.fields.peak_memory === undefined
+            ? op.data
+            : { ...(op.data as object | undefined), peakMB: op.fields.peak_memory };
+        const data = detail === undefined ? null : JSON.stringify(detail);
         this.insEvent.run(now, 'job', op.jobId, op.state, op.fields.worker_id ?? null, data);
       }
     })();

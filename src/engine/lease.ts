@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { EngineError } from '../errors.js';
+import { quantaCommand } from '../util/cli-hint.js';
+import { pidAlive } from '../util/pid.js';
 
 export interface LeaseRow {
   host: string;
@@ -23,14 +25,7 @@ export interface LeaseOptions {
   staleSec?: number;
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { pidAlive };
 
 /** Why the holder is gone, or undefined when it may still be alive. */
 export function holderGone(row: LeaseRow, staleSec: number, now = Date.now()): string | undefined {
@@ -65,7 +60,7 @@ export function acquireLease(
           'LEASE_HELD',
           `run ${submitDir} is managed by process ${cur.pid} on ${cur.host} since ${new Date(cur.since).toISOString()} ` +
             `(last heartbeat ${Math.round((Date.now() - cur.heartbeat) / 1000)} s ago). ` +
-            'Wait for it, stop it with `quanta cancel`, or pass --force if you are sure it is gone.',
+            `Wait for it, stop it with \`${quantaCommand('cancel', submitDir)}\`, or pass --force if you are sure it is gone.`,
           { file: submitDir },
         );
       }

@@ -1,7 +1,8 @@
 /**
  * Applying job results to a run: success (directly, or after its outputs are verified and
  * registered), retry with more memory, failure with everything downstream blocked, re-queue of
- * lost or interrupted attempts. Every transition goes to the journal buffer; the caller flushes.
+ * lost or interrupted attempts. Only the job's own failures count against numberOfRetries
+ * (RunState.countFailure); every attempt keeps its dispatch number. Every transition goes to the journal buffer; the caller flushes.
  */
 import type { JobResult } from './executor.js';
 import { verifyOutputs, type VerifiedOutput } from './outputs.js';
@@ -33,9 +34,10 @@ export function applyResults(ctx: RunContext, results: JobResult[]): void {
       continue;
     }
     if (r.outcome === 'lost' || (r.outcome === 'cancelled' && state.stoppingResumably)) {
-      const attempt = state.uncountAttempt(j); // not the job's fault: this attempt does not count
+      // not the job's fault: re-queued without a failure. The attempt keeps its number (the next
+      // one gets a new number and its own log: a lost one may still run on a frozen node)
       sched.requeue(j);
-      journal.job(j, job.id, sched.state[j], { ...fields, attempt, ready_at: Date.now() });
+      journal.job(j, job.id, sched.state[j], { ...fields, ready_at: Date.now() });
       continue;
     }
     if (r.outcome === 'cancelled') {
@@ -43,7 +45,7 @@ export function applyResults(ctx: RunContext, results: JobResult[]): void {
       journal.job(j, job.id, CANCELLED, fields);
       continue;
     }
-    failAttempt(ctx, j, r.outcome, fields, r.message ?? r.outcome);
+    failAttempt(ctx, j, r.outcome, fields, r.message ?? r.outcome, true, r.exitCode);
   }
 }
 
@@ -54,14 +56,18 @@ function failAttempt(
   fields: Record<string, unknown>,
   why: string,
   retryable = true,
+  /** the process's exit code, for retryUnlessExit (not given for failures after an exit 0) */
+  exitCode: number | null = null,
 ): void {
   const { state } = ctx;
   const { sched, wf, journal } = ctx.run;
   const job = wf.jobs[j];
-  const attempts = state.attempt(j);
+  const failures = state.countFailure(j);
   const d = decideRetry({
     outcome,
-    attempts,
+    exitCode,
+    retryUnlessExit: job.retryUnlessExit ?? wf.retryUnlessExit,
+    failures,
     numberOfRetries: job.numberOfRetries ?? wf.numberOfRetries,
     memoryMB: sched.memoryMB[j],
     memoryMultiplier: job.memoryMultiplier ?? wf.memoryMultiplier,
@@ -73,17 +79,30 @@ function failAttempt(
       j,
       job.id,
       sched.state[j],
-      { ...fields, memory_mb: d.memoryMB, ready_at: Date.now() },
-      { retry: why },
+      { ...fields, failures, memory_mb: d.memoryMB, ready_at: Date.now() },
+      { retry: why, failures },
     );
-    ctx.log.warn({ job: job.id, attempt: attempts, why, memoryMB: d.memoryMB }, 'retrying job');
+    const attempt = state.attempt(j);
+    ctx.log.warn({ job: job.id, attempt, failures, why, memoryMB: d.memoryMB }, 'retrying job');
     return;
   }
-  const blocked = sched.fail(j);
-  journal.job(j, job.id, 'failed', fields);
-  for (const b of blocked)
-    journal.job(b, wf.jobs[b].id, 'blocked', { message: `needs ${job.id}, which failed` });
-  ctx.log.warn({ job: job.id, attempts, why, blocked: blocked.length }, 'job failed');
+  const blocked = failAndBlock(ctx, j, { ...fields, failures });
+  ctx.log.warn({ job: job.id, attempts: state.attempt(j), failures, why, blocked }, 'job failed');
+}
+
+/**
+ * Fail job j for good and journal it, the jobs it blocks, and the run-always jobs that this made
+ * ready; returns how many were blocked.
+ */
+export function failAndBlock(ctx: RunContext, j: number, fields: Record<string, unknown>): number {
+  const { sched, wf, journal } = ctx.run;
+  const id = wf.jobs[j].id;
+  const { blocked, ready } = sched.fail(j);
+  journal.job(j, id, 'failed', fields);
+  for (const b of blocked) journal.job(b, wf.jobs[b].id, 'blocked', { message: `needs ${id}, which failed` });
+  const now = Date.now();
+  for (const k of ready) journal.job(k, wf.jobs[k].id, READY, { ready_at: now });
+  return blocked.length;
 }
 
 function succeed(ctx: RunContext, j: number, fields: Record<string, unknown>): void {

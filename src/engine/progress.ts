@@ -13,7 +13,8 @@ export interface ProgressDisplay {
   stop(): void;
 }
 
-const doneOf = (c: StateCounts): number => c.succeeded + c.failed + c.blocked + c.cancelled;
+/** Jobs done: a cancelled job is not (a restore runs it), so a cancelled run never shows 100%. */
+export const doneOf = (c: StateCounts): number => c.succeeded + c.failed + c.blocked;
 
 /**
  * Completion rate over a sliding window of (time, done) samples. The window (default 60 s) keeps

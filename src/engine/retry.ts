@@ -8,19 +8,28 @@ export interface RetryDecision {
 }
 
 /**
- * `attempts` counts attempts started so far (this one included). A job gets 1 + numberOfRetries
- * attempts. After a memory kill the next attempt gets memory x multiplier, capped at the largest
- * worker budget (a job can never be given more than a worker has).
+ * `failures` counts the job's own failures so far, this one included: non-zero exits, memory
+ * kills, timeouts and missing outputs, never an attempt lost with its worker or interrupted by a
+ * crash or stop of the manager (those are attempts, numbered and logged, but not failures). A job
+ * is retried while failures <= numberOfRetries, except that a failure exiting with a code in `retryUnlessExit` is final (bps's
+ * `retryUnlessExit`: a pipetask that failed on its own fails the same way again); memory kills
+ * and timeouts are not exits and are retried. After a memory kill the next attempt gets memory x
+ * multiplier, capped at the largest worker budget (a job can never be given more than a worker has).
  */
 export function decideRetry(p: {
   outcome: JobOutcome;
-  attempts: number;
+  /** the attempt's exit code (null when it did not exit: a signal, a kill, a runner error) */
+  exitCode?: number | null;
+  retryUnlessExit?: readonly number[];
+  failures: number;
   numberOfRetries: number;
   memoryMB: number;
   memoryMultiplier: number;
   maxWorkerMemoryMB: number;
 }): RetryDecision {
-  const retry = p.attempts <= p.numberOfRetries;
+  const ownFailure =
+    p.outcome === 'failed' && p.exitCode != null && (p.retryUnlessExit ?? []).includes(p.exitCode);
+  const retry = p.failures <= p.numberOfRetries && !ownFailure;
   let memoryMB = p.memoryMB;
   if (p.outcome === 'memory' && p.memoryMultiplier > 1) {
     memoryMB = Math.ceil(p.memoryMB * p.memoryMultiplier);

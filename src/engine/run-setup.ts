@@ -3,15 +3,16 @@
  * workflow is copied into the submit dir, which is the single source of truth afterwards),
  * or reload it on restore; then journal what restore-plan.ts decided and load the scheduler with it.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { EngineError, UsageError } from '../errors.js';
-import { Journal } from './journal.js';
+import { Journal, type JobFields } from './journal.js';
+import { applyMemoryOverrides, type MemoryOverrides } from './memory-overrides.js';
 import { planRestore, type RestoreReason } from './restore-plan.js';
 import { Scheduler } from './scheduler.js';
-import { READY } from './states.js';
-import { loadWorkflow, type Workflow } from './workflow.js';
+import { FAILED, READY } from './states.js';
+import { loadWorkflow, readWorkflowJson, type Workflow } from './workflow.js';
 
 export const WORKFLOW_COPY = 'workflow.json';
 
@@ -23,6 +24,8 @@ export interface SetupOptions {
   labels?: string[];
   force?: boolean;
   leaseStaleSec?: number;
+  /** `--request-memory LABEL=MB`: new memory requests, recorded for later restores */
+  requestMemory?: MemoryOverrides;
 }
 
 export interface OpenedRun {
@@ -30,8 +33,10 @@ export interface OpenedRun {
   journal: Journal;
   sched: Scheduler;
   runId: string;
-  /** attempts per job as the journal had them when the run opened (RunState counts on from these) */
+  /** attempts (dispatches) per job as the journal had them when the run opened (RunState counts on from these) */
   savedAttempts: Int32Array;
+  /** the jobs' own failures as the journal had them (0 for a job `--retry-failed` runs again) */
+  savedFailures: Int32Array;
   labels: string[];
   labelOf: Int32Array;
   index: Map<string, number>;
@@ -42,7 +47,7 @@ export interface OpenedRun {
 
 function writeJsonAtomic(path: string, value: unknown): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value));
+  writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
   renameSync(tmp, path);
 }
 
@@ -58,11 +63,12 @@ function readWorkflowCopy(submitDir: string): Workflow {
       },
     );
   }
-  return JSON.parse(readFileSync(file, 'utf8')) as Workflow;
+  return readWorkflowJson(file) as Workflow;
 }
 
 export function openRun(opts: SetupOptions): OpenedRun {
-  mkdirSync(opts.submitDir, { recursive: true });
+  // a run's files are its owner's: workflow, logs and config may hold paths and credentials
+  mkdirSync(opts.submitDir, { recursive: true, mode: 0o700 });
   const journal = Journal.open(opts.submitDir, { force: opts.force, staleSec: opts.leaseStaleSec });
   try {
     return setup(journal, opts);
@@ -113,6 +119,8 @@ function setup(journal: Journal, opts: SetupOptions): OpenedRun {
       },
     );
   }
+  if (opts.requestMemory && applyMemoryOverrides(wf, saved, journal, opts.requestMemory) > 0)
+    writeJsonAtomic(copy, wf);
   const index = new Map<string, number>();
   const labels: string[] = [];
   const labelIndex = new Map<string, number>();
@@ -120,6 +128,7 @@ function setup(journal: Journal, opts: SetupOptions): OpenedRun {
   const needs: number[][] = new Array(n);
   const mem = new Float64Array(n);
   const cpus = new Float64Array(n);
+  const always = new Uint8Array(n);
   wf.jobs.forEach((j, i) => index.set(j.id, i));
   wf.jobs.forEach((j, i) => {
     let li = labelIndex.get(j.label);
@@ -132,6 +141,7 @@ function setup(journal: Journal, opts: SetupOptions): OpenedRun {
     needs[i] = j.needs.map((x) => index.get(x) as number);
     mem[i] = saved.memoryMB[i] || j.requestMemory;
     cpus[i] = j.requestCpus;
+    always[i] = j.runWhen === 'always' ? 1 : 0;
   });
   const plan = planRestore({
     needs,
@@ -140,12 +150,20 @@ function setup(journal: Journal, opts: SetupOptions): OpenedRun {
     labels,
     retryFailed: opts.retryFailed,
     onlyLabels: opts.labels,
+    always,
   });
-  const sched = new Scheduler(needs, mem, cpus);
+  const sched = new Scheduler(needs, mem, cpus, always);
   sched.load(plan.states, plan.eligible);
   const now = Date.now();
-  for (const c of plan.changes)
-    journal.job(c.job, wf.jobs[c.job].id, c.state, c.state === READY ? { ready_at: now } : {});
+  for (const c of plan.changes) {
+    const fields: JobFields = c.state === READY ? { ready_at: now } : {};
+    // a failed job run again on request gets its numberOfRetries again (as DAGMan's rescue DAG)
+    if (saved.states[c.job] === FAILED && saved.failures[c.job] > 0) {
+      saved.failures[c.job] = 0;
+      fields.failures = 0;
+    }
+    journal.job(c.job, wf.jobs[c.job].id, c.state, fields);
+  }
   journal.runEvent(restored ? 'restore' : 'start', {
     retryFailed: !!opts.retryFailed,
     labels: opts.labels ?? null,
@@ -157,6 +175,7 @@ function setup(journal: Journal, opts: SetupOptions): OpenedRun {
     sched,
     runId,
     savedAttempts: saved.attempts,
+    savedFailures: saved.failures,
     labels,
     labelOf,
     index,

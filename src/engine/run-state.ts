@@ -30,8 +30,10 @@ export class RunState {
   private workerList: readonly Worker[] = [];
   /** running job -> the worker it was dispatched to */
   private readonly workerOf = new Map<number, Worker>();
-  /** attempts started per job (an attempt lost with its worker is taken back) */
+  /** attempts (dispatches) per job: numbered from 1, never taken back, each with its own log */
   private readonly attempts: Int32Array;
+  /** the job's own failures per job: what numberOfRetries bounds (a lost or interrupted attempt is none) */
+  private readonly failures: Int32Array;
   /** per label, a ring of the latest run times (ms) of succeeded jobs */
   private readonly durations: (Float64Array | undefined)[];
   private readonly durationCount: Int32Array;
@@ -39,17 +41,18 @@ export class RunState {
   private stopReason: Stop | undefined;
 
   /**
-   * `savedAttempts`: the journal's attempt counts when the run opened (copied). The scheduler's
+   * `saved`: the journal's attempt and failure counts when the run opened (copied). The scheduler's
    * `memoryMB` and `cpus` of a job are what its worker gets back when the attempt ends: a running
    * job's memory does not change (a memory retry raises it when the job is requeued, after).
    */
   constructor(
     private readonly sched: Pick<Scheduler, 'memoryMB' | 'cpus'>,
-    savedAttempts: ArrayLike<number>,
+    saved: { attempts: ArrayLike<number>; failures: ArrayLike<number> },
     private readonly labelOf: ArrayLike<number>,
     labelCount: number,
   ) {
-    this.attempts = Int32Array.from(savedAttempts);
+    this.attempts = Int32Array.from(saved.attempts);
+    this.failures = Int32Array.from(saved.failures);
     this.durations = new Array<Float64Array | undefined>(labelCount).fill(undefined);
     this.durationCount = new Int32Array(labelCount);
   }
@@ -113,9 +116,18 @@ export class RunState {
     this.workerOf.delete(j);
   }
 
-  /** The ended attempt of `j` was not the job's fault (lost worker, interrupt): it does not count. */
-  uncountAttempt(j: number): number {
-    return --this.attempts[j];
+  /**
+   * The ended attempt of `j` failed on its own (a non-zero exit, a memory kill, a timeout, a
+   * missing output): count it against the job's retries; returns the failures so far. An attempt
+   * lost with its worker or interrupted by a stop is not counted: it only keeps its number.
+   */
+  countFailure(j: number): number {
+    return ++this.failures[j];
+  }
+
+  /** The job's own failures so far (journal's `failures`). */
+  failuresOf(j: number): number {
+    return this.failures[j];
   }
 
   /** Jobs with an attempt running. */

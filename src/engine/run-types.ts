@@ -7,7 +7,8 @@ import type { OpenedRun } from './run-setup.js';
 import type { RunState } from './run-state.js';
 import type { Workflow } from './workflow.js';
 
-export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'deadline' | 'interrupted';
+/** `incomplete`: nothing failed, but `--labels` jobs waited for jobs of labels not selected */
+export type RunStatus = 'succeeded' | 'failed' | 'cancelled' | 'deadline' | 'interrupted' | 'incomplete';
 
 export interface ProgressSnapshot {
   labels: { label: string; counts: StateCounts; total: number }[];
@@ -25,6 +26,8 @@ export interface RunOptions {
   labels?: string[];
   force?: boolean;
   leaseStaleSec?: number;
+  /** `restore --request-memory LABEL=MB` (label -> MB), kept by later restores */
+  requestMemory?: Readonly<Record<string, number>>;
   /** epoch ms: start no job expected to run past deadline - margin; stop at it (status 'deadline') */
   deadline?: number;
   deadlineMarginSec?: number;
@@ -40,6 +43,8 @@ export interface RunSummary {
   runId: string;
   totals: StateCounts & { total: number };
   elapsedMs: number;
+  /** `--labels` jobs that could not run: they wait for unfinished jobs of these labels, not selected */
+  unselected?: { jobs: number; labels: string[] };
 }
 
 /** What the loop's modules share: the run as opened (read only) and its mutable state. */

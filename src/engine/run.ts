@@ -13,6 +13,7 @@ import type { Executor, JobResult, WorkerInfo } from './executor.js';
 import { emptyCounts } from './journal-read.js';
 import { applyResults, registerOutputs } from './outcomes.js';
 import { openRegistrar } from './outputs.js';
+import { unselectedInputs } from './restore-plan.js';
 import { openRun } from './run-setup.js';
 import { RunState, type Stop } from './run-state.js';
 import type { ProgressSnapshot, RunContext, RunOptions, RunStatus, RunSummary } from './run-types.js';
@@ -44,7 +45,7 @@ export class RunHandle {
   /** Open the journal (taking the lease: user errors are thrown here) and start the executor. */
   async start(): Promise<void> {
     const o = this.opts;
-    mkdirSync(join(o.submitDir, 'logs'), { recursive: true });
+    mkdirSync(join(o.submitDir, 'logs'), { recursive: true, mode: 0o700 });
     const log = pino(
       { base: { pid: process.pid } },
       pino.destination({ dest: join(o.submitDir, 'logs', 'manager.log'), sync: true }),
@@ -60,7 +61,8 @@ export class RunHandle {
       journal.close();
       throw e;
     }
-    const state = new RunState(run.sched, run.savedAttempts, run.labelOf, run.labels.length);
+    const saved = { attempts: run.savedAttempts, failures: run.savedFailures };
+    const state = new RunState(run.sched, saved, run.labelOf, run.labels.length);
     this.ctx = { opts: o, run, log, registrar, state };
     this.executor =
       typeof o.executor === 'function' ? o.executor({ runId, submitDir: o.submitDir }) : o.executor;
@@ -227,7 +229,10 @@ export class RunHandle {
     await this.ctx.registrar?.close();
     const progress = this.progress();
     this.opts.onProgress?.(progress);
-    this.ctx.run.journal.runEvent('end', { status });
+    const unselected = this.unselected();
+    // nothing failed, yet jobs of the selection could not run: their inputs are not made
+    if (status === 'succeeded' && unselected) status = 'incomplete';
+    this.ctx.run.journal.runEvent('end', { status, ...(unselected ? { unselected } : {}) });
     this.ctx.run.journal.close();
     this.ctx.log.info({ status, totals: progress.totals }, 'run finished');
     this.resolve({
@@ -236,7 +241,17 @@ export class RunHandle {
       runId: this.ctx.run.runId,
       totals: progress.totals,
       elapsedMs: progress.elapsedMs,
+      ...(unselected ? { unselected } : {}),
     });
+  }
+
+  /** `--labels` jobs left waiting for unfinished jobs of labels not selected (restore-plan.ts). */
+  private unselected(): { jobs: number; labels: string[] } | undefined {
+    const { sched, wf, index, labelOf, labels, restore } = this.ctx.run;
+    if (!restore['needs-unselected']) return undefined;
+    const needs = wf.jobs.map((j) => j.needs.map((id) => index.get(id) as number));
+    const u = unselectedInputs(needs, sched.state, sched.eligible, labelOf, labels);
+    return u.jobs ? { jobs: u.jobs, labels: u.labels } : undefined;
   }
 
   private abort(e: unknown): void {

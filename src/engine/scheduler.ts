@@ -4,9 +4,21 @@
  * Uint8Array. Ready jobs wait in a heap ordered by bottom level (longest path to a sink, so
  * jobs that unlock the most downstream work go first), then by number of children.
  * Packing is best fit: each job goes to the worker whose free memory it leaves smallest.
+ * A worker with `prefetch` p > 0 (the pilot's: it holds a queue and starts each job as its own
+ * budget frees, so a slot never waits for a round trip to the manager) also takes jobs beyond its
+ * free budget, while its free memory and cores stay at or above -p times its whole budget; such a
+ * job must fit the worker's whole budget, and goes to the least loaded worker, only when no
+ * worker has it free.
+ *
+ * A run-always job (workflow `runWhen: "always"`) is never blocked: it becomes ready once every
+ * job upstream of it ended (succeeded, failed or blocked; not cancelled). Each job keeps the list
+ * of run-always jobs below it (`watch*`, CSR too) to count them down.
  */
 import { ReadyHeap } from './ready-heap.js';
 import { BLOCKED, CANCELLED, FAILED, PENDING, READY, RUNNING, SUCCEEDED } from './states.js';
+import { alwaysJobs, upstreamOf } from './upstream.js';
+
+const ended = (s: number): boolean => s === SUCCEEDED || s === FAILED || s === BLOCKED;
 
 /** A worker's budget as the scheduler sees it; `free*` are decremented by dispatches. */
 export interface WorkerBudget {
@@ -15,6 +27,26 @@ export interface WorkerBudget {
   cores: number;
   freeMemoryMB: number;
   freeCores: number;
+  /** budgets' worth of jobs the worker holds queued beyond its free budget (default 0) */
+  prefetch?: number;
+}
+
+/** Whether `w` can take a job of `mem` MB and `cpu` cores now, queued (`free*` go below 0). */
+function canQueue(w: WorkerBudget, mem: number, cpu: number): boolean {
+  const p = w.prefetch ?? 0;
+  return (
+    p > 0 &&
+    mem <= w.memoryMB &&
+    cpu <= w.cores &&
+    w.freeMemoryMB - mem >= -p * w.memoryMB &&
+    w.freeCores - cpu >= -p * w.cores
+  );
+}
+
+/** Room for a job of some size: free budget, or queue room. */
+function hasRoom(w: WorkerBudget): boolean {
+  const p = w.prefetch ?? 0;
+  return w.freeCores + p * w.cores > 0 && w.freeMemoryMB + p * w.memoryMB > 0;
 }
 
 export interface Dispatch {
@@ -35,15 +67,45 @@ export class Scheduler {
   private readonly needList: Int32Array;
   private readonly kidStart: Int32Array;
   private readonly kids: Int32Array;
-  /** needs of each job that have not succeeded */
+  /** 1 for run-always jobs */
+  readonly always: Uint8Array;
+  /** run-always jobs below each job: watchList[watchStart[i]..watchStart[i+1]] */
+  private readonly watchStart: Int32Array;
+  private readonly watchList: Int32Array;
+  /** jobs upstream of each run-always job */
+  private readonly upstream = new Map<number, Int32Array>();
+  /** needs of each job that have not succeeded (run-always jobs: jobs upstream not ended) */
   private readonly remaining: Int32Array;
   private readonly heap: ReadyHeap;
   private running = 0;
 
-  /** `needs[i]` lists the jobs job i depends on (indices; the graph must be acyclic). */
-  constructor(needs: ArrayLike<ArrayLike<number>>, memoryMB: ArrayLike<number>, cpus: ArrayLike<number>) {
+  /**
+   * `needs[i]` lists the jobs job i depends on (indices; the graph must be acyclic); `always[i]`
+   * is 1 for a run-always job.
+   */
+  constructor(
+    needs: ArrayLike<ArrayLike<number>>,
+    memoryMB: ArrayLike<number>,
+    cpus: ArrayLike<number>,
+    always?: ArrayLike<number>,
+  ) {
     const n = needs.length;
     this.n = n;
+    this.always = new Uint8Array(n);
+    const alw = alwaysJobs(always, n);
+    const ups = upstreamOf(needs, alw);
+    this.watchStart = new Int32Array(n + 1);
+    alw.forEach((a, k) => {
+      this.always[a] = 1;
+      this.upstream.set(a, ups[k]);
+      for (const u of ups[k]) this.watchStart[u + 1]++;
+    });
+    for (let i = 0; i < n; i++) this.watchStart[i + 1] += this.watchStart[i];
+    this.watchList = new Int32Array(this.watchStart[n]);
+    const at = this.watchStart.slice(0, n);
+    alw.forEach((a, k) => {
+      for (const u of ups[k]) this.watchList[at[u]++] = a;
+    });
     this.state = new Uint8Array(n);
     this.memoryMB = Float64Array.from(memoryMB);
     this.cpus = Float64Array.from(cpus);
@@ -117,8 +179,13 @@ export class Scheduler {
     }
     for (let i = 0; i < n; i++) {
       let r = 0;
-      for (let e = this.needStart[i]; e < this.needStart[i + 1]; e++)
-        if (this.state[this.needList[e]] !== SUCCEEDED) r++;
+      const up = this.upstream.get(i);
+      if (up) {
+        for (const u of up) if (!ended(this.state[u])) r++;
+      } else {
+        for (let e = this.needStart[i]; e < this.needStart[i + 1]; e++)
+          if (this.state[this.needList[e]] !== SUCCEEDED) r++;
+      }
       this.remaining[i] = r;
       if (this.state[i] === READY) this.heap.push(i);
     }
@@ -163,7 +230,7 @@ export class Scheduler {
     const maxMisses = 64;
     let misses = 0;
     while (this.heap.size && misses < maxMisses) {
-      if (!workers.some((w) => w.freeCores > 0 && w.freeMemoryMB > 0)) break;
+      if (!workers.some(hasRoom)) break;
       const j = this.heap.pop();
       const mem = this.memoryMB[j];
       const cpu = this.cpus[j];
@@ -180,6 +247,14 @@ export class Scheduler {
       for (const w of workers) {
         if (w.freeMemoryMB < mem || w.freeCores < cpu) continue;
         if (!best || w.freeMemoryMB - mem < best.freeMemoryMB - mem) best = w;
+      }
+      if (!best) {
+        // queue it on the least loaded worker that holds a queue (most free cores, then memory)
+        for (const w of workers) {
+          if (!canQueue(w, mem, cpu)) continue;
+          const c = best ? w.freeCores / w.cores - best.freeCores / best.cores : 1;
+          if (c > 0 || (c === 0 && best && w.freeMemoryMB > best.freeMemoryMB)) best = w;
+        }
       }
       if (!best) {
         held.push(j);
@@ -203,17 +278,32 @@ export class Scheduler {
     const ready: number[] = [];
     for (let e = this.kidStart[j]; e < this.kidStart[j + 1]; e++) {
       const k = this.kids[e];
+      if (this.always[k]) continue; // counted by jobEnded
       if (--this.remaining[k] === 0 && this.maybeReady(k)) ready.push(k);
     }
+    this.jobEnded(j, ready);
     return ready;
   }
 
-  /** A job failed for good (running or ready, e.g. unfit): returns the jobs now blocked below it. */
-  fail(j: number): number[] {
+  /**
+   * A job failed for good (running or ready, e.g. unfit): returns the jobs now blocked below it
+   * and the run-always jobs that became ready.
+   */
+  fail(j: number): { blocked: number[]; ready: number[] } {
     this.leaveRunning(j);
     this.heap.remove(j);
     this.state[j] = FAILED;
-    return this.blockBelow(j);
+    const ready: number[] = [];
+    this.jobEnded(j, ready);
+    return { blocked: this.blockBelow(j, ready), ready };
+  }
+
+  /** Job j ended: count it off the run-always jobs below it; those it completes go to `ready`. */
+  private jobEnded(j: number, ready: number[]): void {
+    for (let e = this.watchStart[j]; e < this.watchStart[j + 1]; e++) {
+      const a = this.watchList[e];
+      if (--this.remaining[a] === 0 && this.maybeReady(a)) ready.push(a);
+    }
   }
 
   /** Put a running job back in the ready queue (retry, lost worker, deadline), maybe with more memory. */
@@ -248,7 +338,7 @@ export class Scheduler {
     if (this.state[j] === RUNNING) this.running--;
   }
 
-  private blockBelow(j: number): number[] {
+  private blockBelow(j: number, ready: number[]): number[] {
     const out: number[] = [];
     const stack = [j];
     while (stack.length) {
@@ -256,11 +346,13 @@ export class Scheduler {
       for (let e = this.kidStart[i]; e < this.kidStart[i + 1]; e++) {
         const k = this.kids[e];
         const s = this.state[k];
+        if (this.always[k]) continue; // never blocked: it waits for what is above it to end
         if (s === PENDING || s === READY) {
           this.heap.remove(k);
           this.state[k] = BLOCKED;
           out.push(k);
           stack.push(k);
+          this.jobEnded(k, ready);
         }
       }
     }

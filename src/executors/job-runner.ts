@@ -3,16 +3,18 @@
  * Command jobs are child processes in their own process group (argv arrays, never a shell),
  * started by small spawner processes (SpawnerPool), stdout+stderr appended to the job's log
  * file. Task jobs run in warm Node processes (WarmPool).
- * The resident memory of each job's process tree is sampled from /proc every ~100 ms; the group
- * is killed when it exceeds the job's memory (when enforced), on timeout, or on request.
+ * The resident memory of each job's process tree is sampled from /proc every ~100 ms, and the pids
+ * seen in the tree are kept; the whole tree (group, descendants, the pids seen) is killed when it
+ * exceeds the job's memory (when enforced), on timeout, or on request, and what was seen of it is
+ * killed once the job ended (the spawner kills what carries the job's tag: tree-kill.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DispatchJob, JobOutcome, JobResult } from '../engine/executor.js';
 import { siblingEntry } from './entry-point.js';
-import { killGroup } from './process-group.js';
-import { sampleTreesMB } from './proc-tree.js';
+import { readProc, sampleTrees } from './proc-tree.js';
 import { SpawnerPool, type CommandEnded } from './spawner-pool.js';
+import { signalSeen, signalTree } from './tree-kill.js';
 import { WarmPool } from './warm-pool.js';
 
 export interface JobRunnerOptions {
@@ -43,6 +45,8 @@ interface Tracked {
   /** when the process started (performance.now()) */
   since?: number;
   peakMB: number;
+  /** processes seen in the job's tree (pid -> start time), the root not included: orphans too */
+  seen: Map<number, number>;
   killReason?: KillReason;
   killDetail?: string;
   timer?: NodeJS.Timeout;
@@ -76,19 +80,22 @@ export class JobRunner {
   }
 
   async run(job: DispatchJob, worker: { id: string; node: string }): Promise<JobResult> {
-    const t: Tracked = { job, peakMB: 0 };
+    const t: Tracked = { job, peakMB: 0, seen: new Map() };
     this.running.set(job.id, t);
     const startedAt = Date.now();
     let r: Ended;
     try {
       const logDir = dirname(job.logPath);
       if (!this.logDirs.has(logDir)) {
-        mkdirSync(logDir, { recursive: true });
+        mkdirSync(logDir, { recursive: true, mode: 0o700 }); // run files are the owner's (logs may quote secrets)
         this.logDirs.add(logDir);
       }
       r = await this.execute(t);
     } finally {
       this.finish(t);
+      // the job is over: nothing it started may outlive it (a reparented orphan is no longer in
+      // its tree; one that kept the job's tag the spawner has killed already)
+      signalSeen(t.seen, 'SIGKILL');
     }
     const { exitCode, signal } = r;
     const ok = r.ok && !t.killReason;
@@ -132,7 +139,7 @@ export class JobRunner {
     return { ...r, ok: r.exitCode === 0 };
   }
 
-  /** Kill a running job (its whole process group); its result comes back with outcome 'cancelled'. */
+  /** Kill a running job (its whole process tree); its result comes back with outcome 'cancelled'. */
   kill(jobId: string, reason: 'cancelled' = 'cancelled'): void {
     const t = this.running.get(jobId);
     if (t) this.terminate(t, reason, 'cancelled on request', false);
@@ -168,7 +175,7 @@ export class JobRunner {
     t.since = performance.now();
     if (t.killReason) {
       // killed while its spawner was starting it
-      killGroup(pid, 'SIGKILL');
+      signalTree(pid, 'SIGKILL');
       return;
     }
     if (t.job.timeoutSec && t.job.timeoutSec > 0) {
@@ -196,9 +203,18 @@ export class JobRunner {
       }
       return;
     }
-    const rss = sampleTreesMB(list.map((t) => t.pid as number));
+    const trees = sampleTrees(list.map((t) => t.pid as number));
     for (const t of list) {
-      const mb = rss.get(t.pid as number) ?? 0;
+      const tree = trees.get(t.pid as number);
+      let mb = tree?.mb ?? 0;
+      for (const [pid, start] of tree?.pids ?? []) t.seen.set(pid, start);
+      // orphans (reparented to init, out of the tree now) still count while they run
+      for (const [pid, start] of t.seen) {
+        if (tree?.pids.has(pid)) continue;
+        const e = readProc(pid);
+        if (e?.start === start) mb += e.rssKB / 1024;
+        else t.seen.delete(pid);
+      }
       if (mb > t.peakMB) t.peakMB = mb;
       if (t.job.enforceMemory && mb > t.job.memoryMB) {
         this.terminate(t, 'memory', `exceeded ${t.job.memoryMB} MB (peak ${Math.round(mb)} MB)`, true);
@@ -212,9 +228,9 @@ export class JobRunner {
     t.killDetail = detail;
     if (t.pid === undefined) return;
     const pid = t.pid;
-    killGroup(pid, now ? 'SIGKILL' : 'SIGTERM');
+    signalTree(pid, now ? 'SIGKILL' : 'SIGTERM', t.seen);
     if (!now) {
-      t.graceTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), this.graceMs);
+      t.graceTimer = setTimeout(() => signalTree(pid, 'SIGKILL', t.seen), this.graceMs);
       t.graceTimer.unref();
     }
   }

@@ -1,8 +1,8 @@
 /**
- * Resident memory of whole process trees, read from /proc (Linux). One scan of /proc serves
- * every running job, so the cost per tick does not grow with the number of jobs.
- * A process counts for a root when it is in the root's process group (jobs are started as group
- * leaders) or descends from the root by parent links (catches children that left the group).
+ * Process trees read from /proc (Linux): resident memory and the pids of each job's tree, for the
+ * memory sampler and for killing a job's descendants. A process counts for a root when it
+ * descends from it by parent links (catches children that left the group with setsid) or, in the
+ * full scan, is in the root's process group (jobs are started as group leaders).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -26,23 +26,37 @@ function pageSizeKB(): number {
   return pageKB;
 }
 
-interface ProcEntry {
+/** What one read of /proc/<pid>/stat tells. */
+export interface ProcEntry {
   ppid: number;
   pgrp: number;
+  /** start time after boot, in clock ticks: with the pid, names one process (pids are reused) */
+  start: number;
   rssKB: number;
 }
 
-function readProc(pid: number): ProcEntry | undefined {
+/** /proc/<pid>/stat of a process, or undefined when it is gone (or was never there). */
+export function readProc(pid: number): ProcEntry | undefined {
   let text: string;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0; // "gone" is common here: an error without a stack is much cheaper
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'latin1');
   } catch {
     return undefined; // exited between readdir and read
+  } finally {
+    Error.stackTraceLimit = limit;
   }
   // the command name (field 2) may hold spaces and parentheses: split after the last ')'
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // rest[0] = state (field 3), rest[1] = ppid, rest[2] = pgrp, rest[21] = rss pages (field 24)
-  return { ppid: Number(rest[1]), pgrp: Number(rest[2]), rssKB: Number(rest[21]) * pageSizeKB() };
+  // rest[0] = state (field 3), rest[1] = ppid, rest[2] = pgrp, rest[19] = starttime (field 22),
+  // rest[21] = rss pages (field 24; 0 for a zombie)
+  return {
+    ppid: Number(rest[1]),
+    pgrp: Number(rest[2]),
+    start: Number(rest[19]),
+    rssKB: Number(rest[21]) * pageSizeKB(),
+  };
 }
 
 let childrenFiles: boolean | undefined;
@@ -60,23 +74,25 @@ function haveChildrenFiles(): boolean {
   return childrenFiles;
 }
 
-function rssOfKB(pid: number): number {
-  try {
-    return Number(readFileSync(`/proc/${pid}/statm`, 'latin1').split(' ')[1]) * pageSizeKB();
-  } catch {
-    return 0;
-  }
+/** One process tree as sampled: the RSS of its processes and who they are. */
+export interface TreeSample {
+  mb: number;
+  /** the root's descendants now (pid -> start time), the root not included */
+  pids: Map<number, number>;
 }
 
-/** RSS (kB) of pid and its descendants by walking children files (a few reads per process). */
-function walkTreeKB(pid: number, depth = 0): number {
-  let kb = rssOfKB(pid);
-  if (depth > 32) return kb;
+/** Add pid and its descendants to `acc` by walking children files (a few reads per process). */
+function walkTree(pid: number, acc: { kb: number; pids: Map<number, number> }, depth = 0): void {
+  const e = readProc(pid);
+  if (!e) return;
+  acc.kb += e.rssKB;
+  if (depth > 0) acc.pids.set(pid, e.start);
+  if (depth > 32) return;
   let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);
   } catch {
-    return kb;
+    return;
   }
   for (const tid of tids) {
     let kids: string;
@@ -85,30 +101,43 @@ function walkTreeKB(pid: number, depth = 0): number {
     } catch {
       continue;
     }
-    for (const k of kids.split(' ')) if (k) kb += walkTreeKB(Number(k), depth + 1);
+    for (const k of kids.split(' ')) if (k) walkTree(Number(k), acc, depth + 1);
   }
-  return kb;
 }
 
 /**
- * Sum of RSS (MB) of every process in each root's tree. Roots that are gone map to 0.
- * With children files (most kernels) only the trees are read; descendants whose parent died
- * (reparented to init) are then missed, which the process-group kill still reaches. Without
- * them one scan of all of /proc serves every root.
+ * Each root's tree: RSS (MB) of every process in it, and its pids. Roots that are gone map to 0
+ * and no pids. With children files (most kernels) only the trees are read; descendants whose
+ * parent died (reparented to init) are then missed here: the job runner keeps the pids it saw
+ * and counts and kills those itself. Without them one scan of all of /proc serves every root.
  */
-export function sampleTreesMB(roots: readonly number[]): Map<number, number> {
+export function sampleTrees(roots: readonly number[]): Map<number, TreeSample> {
   if (haveChildrenFiles()) {
-    const out = new Map<number, number>();
-    for (const r of roots) out.set(r, walkTreeKB(r) / 1024);
+    const out = new Map<number, TreeSample>();
+    for (const r of roots) {
+      const acc = { kb: 0, pids: new Map<number, number>() };
+      walkTree(r, acc);
+      out.set(r, { mb: acc.kb / 1024, pids: acc.pids });
+    }
     return out;
   }
-  return scanTreesMB(roots);
+  return scanTrees(roots);
+}
+
+/** RSS (MB) of each root's tree (see sampleTrees). */
+export function sampleTreesMB(roots: readonly number[]): Map<number, number> {
+  return new Map([...sampleTrees(roots)].map(([r, t]) => [r, t.mb]));
+}
+
+/** The root's descendants now (by parent links, and its process group), the root not included. */
+export function descendantsOf(root: number): number[] {
+  return [...(sampleTrees([root]).get(root)?.pids.keys() ?? [])];
 }
 
 /** Full /proc scan: membership by process group or by parent links. */
-export function scanTreesMB(roots: readonly number[]): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const r of roots) out.set(r, 0);
+export function scanTrees(roots: readonly number[]): Map<number, TreeSample> {
+  const out = new Map<number, TreeSample>();
+  for (const r of roots) out.set(r, { mb: 0, pids: new Map() });
   if (roots.length === 0) return out;
   let names: string[];
   try {
@@ -155,7 +184,10 @@ export function scanTreesMB(roots: readonly number[]): Map<number, number> {
   };
   for (const [pid, e] of procs) {
     const root = findRoot(pid);
-    if (root >= 0) out.set(root, (out.get(root) ?? 0) + e.rssKB / 1024);
+    if (root < 0) continue;
+    const t = out.get(root) as TreeSample;
+    t.mb += e.rssKB / 1024;
+    if (pid !== root) t.pids.set(pid, e.start);
   }
   return out;
 }

@@ -25,6 +25,11 @@ export interface Provider {
   readonly name: 'local' | 'slurm';
   /** the nodes of the block this process runs in */
   nodes(): Promise<BlockNode[]>;
+  /**
+   * names of the block's nodes now, when that can change during the block (Slurm removes a failed
+   * node from a job); without it, the names of `nodes()`
+   */
+  liveNodes?(): Promise<string[]>;
   /** the block's end, or undefined when it has none */
   deadline(): Promise<BlockDeadline | undefined>;
 }

@@ -2,22 +2,28 @@
  * A spawner process: starts command jobs for a JobRunner. fork() copies the page tables of the
  * process that calls it, and Node.js waits for the child's exec() before spawn() returns, so a
  * large manager pays about 2 ms of blocked event loop per job. This process stays small (it
- * imports nothing but Node.js built-ins and process-group.ts), several of them fork in parallel,
- * and the manager keeps journaling meanwhile. Each job is a process group leader; the group is reaped when the job exits.
- * When its manager goes away (the IPC channel closes: a crash, or shutdown) it kills the process
- * groups of the jobs it started that still run, since nobody is left to account for them (restore
- * would kill them anyway), and exits.
+ * imports nothing but Node.js built-ins and tree-kill.ts, which imports only those), several of
+ * them fork in parallel, and the manager keeps journaling meanwhile. Each job is a process group
+ * leader with a tag of its own in its environment (tree-kill.ts); when the job exits, its group and
+ * every process carrying its tag (a setsid child, a daemon) are killed before the exit is reported.
+ * When its manager goes away (the IPC channel closes: a crash, or shutdown) it kills the trees of
+ * the jobs it started that still run, since nobody is left to account for them (restore would kill
+ * them anyway), and exits.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { killGroup } from './process-group.js';
 import type { SpawnerReply, SpawnerRequest, SpawnRequest } from './spawn-protocol.js';
+import { JOB_TAG_VAR, killJobTree } from './tree-kill.js';
 
 // process.env is slow to copy (every read crosses into C++): one plain copy serves every job
 let baseEnv: Record<string, string | undefined> = { ...process.env };
-/** process ids (= process groups) of the jobs started and not yet exited */
-const live = new Set<number>();
+/** process id (= process group) -> tag of the jobs started and not yet exited */
+const live = new Map<number, string>();
+/** tags: unique per job on this host (this spawner's pid, a random part, a counter) */
+const tagBase = `${process.pid}.${randomBytes(6).toString('hex')}`;
+let tags = 0;
 
 function send(m: SpawnerReply): void {
   // after the manager went away there is nobody to tell ('disconnect' then kills the jobs)
@@ -26,11 +32,11 @@ function send(m: SpawnerReply): void {
 
 function openLog(path: string): number {
   try {
-    return openSync(path, 'a');
+    return openSync(path, 'a', 0o600);
   } catch {
     // the log directory was removed under a running executor: make it again
-    mkdirSync(dirname(path), { recursive: true });
-    return openSync(path, 'a');
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    return openSync(path, 'a', 0o600);
   }
 }
 
@@ -40,7 +46,7 @@ function errCode(e: unknown): string {
 
 function failStart(r: SpawnRequest, message: string): void {
   try {
-    const fd = openSync(r.logPath, 'a');
+    const fd = openSync(r.logPath, 'a', 0o600);
     writeSync(fd, `quanta: ${message}\n`);
     closeSync(fd);
   } catch {
@@ -64,11 +70,12 @@ function start(r: SpawnRequest): void {
     return;
   }
   let settled = false;
+  const tag = `${tagBase}.${++tags}`;
   const child = spawn(r.argv[0], r.argv.slice(1), {
     detached: true,
     stdio: ['ignore', fd, fd],
     cwd: r.cwd,
-    env: { ...baseEnv, ...r.env },
+    env: { ...baseEnv, ...r.env, [JOB_TAG_VAR]: tag },
   });
   closeSync(fd);
   child.once('error', (e) => {
@@ -79,15 +86,15 @@ function start(r: SpawnRequest): void {
   child.once('exit', (exitCode, signal) => {
     if (settled) return;
     settled = true;
-    // reap anything the job left behind in its group
+    // kill anything the job left behind: in its group, in a session of its own, a daemon
     if (child.pid !== undefined) {
       live.delete(child.pid);
-      killGroup(child.pid);
+      killJobTree(child.pid, tag);
     }
     send({ type: 'exit', key: r.key, exitCode, signal });
   });
   if (child.pid !== undefined) {
-    live.add(child.pid);
+    live.set(child.pid, tag);
     send({ type: 'started', key: r.key, pid: child.pid });
   }
 }
@@ -99,6 +106,6 @@ process.on('message', (m: SpawnerRequest) => {
 // a failed write to a closing channel: 'disconnect' follows
 process.on('error', () => undefined);
 process.on('disconnect', () => {
-  for (const pid of live) killGroup(pid);
+  for (const [pid, tag] of live) killJobTree(pid, tag);
   process.exit(0);
 });

@@ -31,8 +31,8 @@ function reply(msg: WarmReply): void {
 }
 
 async function handle(req: WarmRequest): Promise<void> {
-  mkdirSync(dirname(req.logPath), { recursive: true });
-  logFd = openSync(req.logPath, 'a');
+  mkdirSync(dirname(req.logPath), { recursive: true, mode: 0o700 });
+  logFd = openSync(req.logPath, 'a', 0o600);
   try {
     await runQuantum(req.quantumFile);
     reply({ type: 'done', jobId: req.jobId, ok: true });

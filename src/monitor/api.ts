@@ -6,6 +6,9 @@ import { existsSync } from 'node:fs';
 import { journalPath } from '../engine/journal-schema.js';
 import { openJournalReadOnly, type JournalReader } from '../engine/journal-read.js';
 import { holderGone } from '../engine/lease.js';
+import { managerLine } from '../engine/manager-line.js';
+import { isPreparedRun, PREPARED_META } from '../engine/prepared-journal.js';
+import { failureGroups, type FailureGroup } from '../engine/failure-groups.js';
 import {
   failureEntries,
   labelResources,
@@ -16,6 +19,7 @@ import {
   type RunEta,
   type RunStatusReport,
 } from '../engine/report.js';
+import { jobLog, listJobs, type JobList, type JobLog, type JobQuery } from './jobs.js';
 import { TimelineBuilder, type Timeline } from './timeline.js';
 
 /** waiting: no journal yet; running: a live manager holds the lease; finished: every job is final; stopped: neither */
@@ -28,11 +32,25 @@ export interface StatusPayload {
   now: number;
   status: RunStatusReport | null;
   eta: RunEta | null;
+  /** who drives the run, as `quanta status` says it (manager-line.ts) */
+  managerText?: string;
 }
 
 export interface FailuresPayload {
   phase: RunPhase;
+  /** every failed job by label and cause, with the fix (as `quanta report` prints it) */
+  groups: FailureGroup[];
   failures: FailureEntry[];
+}
+
+export interface JobsPayload extends JobList {
+  phase: RunPhase;
+}
+
+export interface LogPayload {
+  phase: RunPhase;
+  /** null when the run has no such job */
+  log: JobLog | null;
 }
 
 export interface ResourcesPayload {
@@ -52,9 +70,11 @@ export function managerLive(j: JournalReader, now = Date.now()): boolean {
 }
 
 function phaseOf(j: JournalReader): RunPhase {
+  if (j.meta()[PREPARED_META]) return 'waiting'; // prepared, not started: every job pending
   if (managerLive(j)) return 'running';
   const t = j.totals();
-  return t.pending + t.ready + t.running === 0 ? 'finished' : 'stopped';
+  // cancelled jobs are work left (a restore runs them): a cancelled run has not finished
+  return t.pending + t.ready + t.running + t.cancelled === 0 ? 'finished' : 'stopped';
 }
 
 /** The API over one run; `submitDir` may be unknown at first (the demo starts it later). */
@@ -67,7 +87,7 @@ export class RunApi {
   /** The submit dir once its journal exists. */
   private dir(): string | undefined {
     const d = this.locate();
-    return d && existsSync(journalPath(d)) ? d : undefined;
+    return d && (existsSync(journalPath(d)) || isPreparedRun(d)) ? d : undefined;
   }
 
   private read<T>(empty: T, fn: (dir: string, j: JournalReader, phase: RunPhase) => T): T {
@@ -84,20 +104,32 @@ export class RunApi {
   status(now = Date.now()): StatusPayload {
     return this.read<StatusPayload>(
       { phase: 'waiting', submitDir: this.locate() ?? null, now, status: null, eta: null },
-      (dir, j, phase) => ({
-        phase,
-        submitDir: dir,
-        now,
-        status: runStatus(dir),
-        eta: runEta(j, now),
-      }),
+      (dir, j, phase) => {
+        const status = runStatus(dir);
+        return { phase, submitDir: dir, now, status, eta: runEta(j, now), managerText: managerLine(status) };
+      },
     );
   }
 
   failures(max = 50): FailuresPayload {
-    return this.read<FailuresPayload>({ phase: 'waiting', failures: [] }, (_dir, j, phase) => ({
+    return this.read<FailuresPayload>({ phase: 'waiting', groups: [], failures: [] }, (_dir, j, phase) => ({
       phase,
+      groups: failureGroups(j),
       failures: failureEntries(j, { maxFailures: max, tailLines: 30 }),
+    }));
+  }
+
+  jobs(q: JobQuery = {}): JobsPayload {
+    return this.read<JobsPayload>(
+      { phase: 'waiting', total: 0, offset: 0, limit: 0, jobs: [] },
+      (_dir, j, phase) => ({ phase, ...listJobs(j, q) }),
+    );
+  }
+
+  log(job: string, lines?: number): LogPayload {
+    return this.read<LogPayload>({ phase: 'waiting', log: null }, (_dir, j, phase) => ({
+      phase,
+      log: jobLog(j, job, lines) ?? null,
     }));
   }
 
@@ -108,14 +140,15 @@ export class RunApi {
     }));
   }
 
-  timelineNow(now = Date.now()): TimelinePayload {
+  /** `page.skip` most recent attempts left out, then `page.limit` (default 500) before them */
+  timelineNow(now = Date.now(), page: { skip?: number; limit?: number } = {}): TimelinePayload {
     return this.read<TimelinePayload>({ phase: 'waiting', timeline: null }, (dir, j, phase) => {
       if (dir !== this.timelineDir) {
         this.timeline = new TimelineBuilder();
         this.timelineDir = dir;
       }
       this.timeline.update(j);
-      return { phase, timeline: this.timeline.snapshot(j.workers(), phase === 'running', now) };
+      return { phase, timeline: this.timeline.snapshot(j.workers(), phase === 'running', now, page) };
     });
   }
 }

@@ -1,6 +1,7 @@
 /** YAML parsing that remembers where each key is, so errors can name file:line:column. */
 import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Tags } from 'yaml';
+import { checkYamlAliases } from '../util/yaml-aliases.js';
 import { PipelineError } from '../errors.js';
 
 export interface Pos {
@@ -64,6 +65,7 @@ export function readLocatedYaml(file: string): LocatedYaml {
       column: pos.col,
     });
   }
+  checkYamlAliases(doc, file);
   const at = (offset: number): Pos => {
     const p = lc.linePos(offset);
     return { line: p.line, column: p.col };
@@ -99,7 +101,8 @@ export function readLocatedYaml(file: string): LocatedYaml {
   };
   return {
     file,
-    value: doc.toJS() as unknown,
+    // aliases are limited by checkYamlAliases above, not by toJS's own count (a stack trace)
+    value: doc.toJS({ maxAliasCount: -1 }) as unknown,
     lineOf: (path) => walk(path).pos?.line,
     posOf: (path) => walk(path).pos,
     valuePos,

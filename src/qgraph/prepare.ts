@@ -2,7 +2,8 @@
  * `prepareRun(bps.yaml)`: everything before execution. Loads the submit config, opens the
  * butler, loads the pipeline, builds the quantum graph over the input collections with the
  * data query, and writes the submit directory: config.yaml, qgraph.qg, workflow.json,
- * quanta/<label>/<jobId>.json, summary.json and the run's secret `token` (mode 0600).
+ * quanta/<label>/<jobId>.json, summary.json and the run's secret `token` (mode 0600). A
+ * `.incomplete` marker is there from the first file to the last (incomplete.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -10,15 +11,22 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createUniqueDir, loadSubmitConfig, type SubmitConfig } from '../config/index.js';
 import { GraphError, PipelineError } from '../errors.js';
+import { maskPasswords } from '../util/redact.js';
 import { loadPipeline } from '../pipeline/load.js';
 import type { DatasetTypeNode, Pipeline } from '../pipeline/types.js';
 import { buildQuantumGraph } from './builder.js';
+import { clusterQuanta } from './cluster.js';
+import { clusterWorkflow } from './cluster-jobs.js';
 import { openButlerForGraph, type GraphButler } from './butler-access.js';
 import { saveQuantumGraph } from './file.js';
+import { markComplete, markIncomplete } from './incomplete.js';
 import { prepareLsstRun, type LsstPrepared } from './lsst/prepare.js';
 import { pipelineDimensions, registrySource } from './registry-source.js';
 import type { BuildProgress, DroppedQuanta } from './types.js';
 import { toWorkflow } from './workflow.js';
+
+/** Run files are the owner's: the config may hold a registry URL, the workflow paths and commands. */
+const OWNER_ONLY = { mode: 0o600 } as const;
 
 export interface PrepareOptions {
   env?: NodeJS.ProcessEnv;
@@ -28,6 +36,10 @@ export interface PrepareOptions {
   onProgress?: (p: BuildProgress) => void;
   /** Python pipelines: a line of `pipetask qgraph`'s progress (INFO and up) */
   onLog?: (line: string) => void;
+  /** `--allow-unknown-keys`: a misspelt key that changes the selection or a request only warns */
+  allowUnknownKeys?: boolean;
+  /** the config's warnings (unknown keys, ...), as soon as it is loaded: before the graph is built */
+  onWarnings?: (warnings: string[]) => void;
 }
 
 export interface PreparedRun {
@@ -112,9 +124,10 @@ async function prepareWithLsst(
   }
   const inputCollections = inputCollectionsOf(config);
   const submitDir = createUniqueDir(config.submitPath);
+  markIncomplete(submitDir);
   const outputRun = outputRunFor(config, submitDir);
   const output = outputCollection(config) ?? `u/${config.operator}/${config.payload.payloadName}`;
-  writeFileSync(join(submitDir, 'config.yaml'), stringify({ ...config.raw, outputRun }));
+  writeFileSync(join(submitDir, 'config.yaml'), stringify({ ...config.raw, outputRun }), OWNER_ONLY);
   let r: LsstPrepared;
   try {
     r = await prepareLsstRun({
@@ -135,7 +148,7 @@ async function prepareWithLsst(
     submitDir,
     submitConfig: config.file,
     pipeline: config.pipelineYaml,
-    butler: config.payload.butlerConfig,
+    butler: maskPasswords(config.payload.butlerConfig),
     builder: 'lsst',
     lsst: {
       pipetask: r.stack.pipetask,
@@ -185,7 +198,12 @@ export function splitCollections(value: string): string[] {
  * ```
  */
 export async function prepareRun(configPath: string, opts: PrepareOptions = {}): Promise<PreparedRun> {
-  const config = await loadSubmitConfig(configPath, { env: opts.env, now: opts.now });
+  const config = await loadSubmitConfig(configPath, {
+    env: opts.env,
+    now: opts.now,
+    allowUnknownKeys: opts.allowUnknownKeys,
+  });
+  opts.onWarnings?.(config.warnings);
   const pipeline = await loadPipeline(config.pipelineYaml, { pythonTasks: 'keep' });
   if (pipeline.tasks.some((t) => t.kind === 'python')) return prepareWithLsst(config, pipeline, opts);
   const butler = await openButlerForGraph(config.payload.butlerConfig);
@@ -199,6 +217,7 @@ export async function prepareRun(configPath: string, opts: PrepareOptions = {}):
   }
   const submitDir = createUniqueDir(config.submitPath);
   try {
+    markIncomplete(submitDir);
     const outputRun = outputRunFor(config, submitDir);
     const inputCollections = inputCollectionsOf(config);
     const source = registrySource({
@@ -223,16 +242,23 @@ export async function prepareRun(configPath: string, opts: PrepareOptions = {}):
     const buildSeconds = (performance.now() - t0) / 1000;
     const qgPath = join(submitDir, 'qgraph.qg');
     const workflowPath = join(submitDir, 'workflow.json');
-    writeFileSync(join(submitDir, 'config.yaml'), stringify({ ...config.raw, outputRun }));
+    writeFileSync(join(submitDir, 'config.yaml'), stringify({ ...config.raw, outputRun }), OWNER_ONLY);
     saveQuantumGraph(built.graph, qgPath);
-    const workflow = toWorkflow(built.graph, {
-      name: config.payload.payloadName,
-      submitDir,
-      datastoreRoot: butler.root,
-      resources: (label) => config.resources(label),
-      outputCollection: outputCollection(config),
-    });
-    writeFileSync(workflowPath, JSON.stringify(workflow));
+    // bps clustering: one job per cluster (a bad cluster section fails here; the dir is removed)
+    const clusters = clusterQuanta(built.graph, config.clustering);
+    const workflow = clusterWorkflow(
+      toWorkflow(built.graph, {
+        name: config.payload.payloadName,
+        submitDir,
+        datastoreRoot: butler.root,
+        resources: (label) => config.resources(label),
+        outputCollection: outputCollection(config),
+      }),
+      built.graph,
+      clusters,
+      { submitDir, datastoreRoot: butler.root },
+    );
+    writeFileSync(workflowPath, JSON.stringify(workflow), OWNER_ONLY);
     const summary = {
       submitDir,
       submitConfig: config.file,
@@ -245,6 +271,8 @@ export async function prepareRun(configPath: string, opts: PrepareOptions = {}):
       skipped: built.skipped,
       dropped: built.dropped,
       quanta: built.graph.quanta.length,
+      jobs: workflow.jobs.length,
+      ...(clusters.length ? { clusters: countByLabel(clusters) } : {}),
       datasets: built.graph.datasets.length,
       buildSeconds,
       created: built.graph.created,
@@ -271,8 +299,19 @@ export async function prepareRun(configPath: string, opts: PrepareOptions = {}):
   }
 }
 
-/** The run's summary.json and its worker token (owner-only: workers authenticate with it). */
+/** Cluster jobs per cluster label (summary.json). */
+function countByLabel(clusters: { label: string }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of clusters) out[c.label] = (out[c.label] ?? 0) + 1;
+  return out;
+}
+
+/**
+ * The run's summary.json and its worker token (owner-only: workers authenticate with it), the
+ * last files of a submit dir: then it is complete (incomplete.ts).
+ */
 function writeRunFiles(submitDir: string, summary: unknown): void {
-  writeFileSync(join(submitDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(submitDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`, OWNER_ONLY);
   writeFileSync(join(submitDir, 'token'), randomBytes(32).toString('hex'), { mode: 0o600 });
+  markComplete(submitDir);
 }

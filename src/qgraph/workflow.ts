@@ -38,6 +38,10 @@ export interface WorkflowJob {
   timeoutSec?: number;
   numberOfRetries?: number;
   memoryMultiplier?: number;
+  /** exit codes after which a failed attempt is not retried (bps `retryUnlessExit`) */
+  retryUnlessExit?: number[];
+  /** `always`: runs once everything upstream ended, even after failures (bps finalJob.whenRun ALWAYS) */
+  runWhen?: 'success' | 'always';
   outputs?: WorkflowJobOutput[];
 }
 

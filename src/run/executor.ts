@@ -26,10 +26,10 @@ export type PilotSite = Partial<
 /** Which executor a run uses, and what it is built with. */
 export interface ExecutorChoice {
   name: ExecutorName;
-  /** local: cores and memory budget (default: the machine less a reserve) */
+  /** local: cores and memory budget (default: the site's worker_options, else the machine less a reserve) */
   cores?: number;
   memoryMB?: number;
-  /** pilot: worker sizes and nodes_per_block from the submit config */
+  /** worker sizes (pilot and local) and nodes_per_block (pilot) from the submit config */
   site?: PilotSite;
   /** pilot: where the nodes come from and how workers start (default: this Slurm allocation, srun) */
   provider?: Provider;
@@ -68,10 +68,13 @@ export interface ExecutorContext {
 
 export function createExecutor(choice: ExecutorChoice, ctx: ExecutorContext): Executor {
   if (choice.name === 'local') {
+    // --cores/--memory, else worker_options' --cores/--memory, else the machine less a reserve
+    const cores = choice.cores ?? choice.site?.workerCores;
+    const memoryMB = choice.memoryMB ?? choice.site?.workerMemoryMB;
     return new LocalExecutor({
       runId: ctx.runId,
-      ...(choice.cores ? { cores: choice.cores } : {}),
-      ...(choice.memoryMB ? { memoryMB: choice.memoryMB } : {}),
+      ...(cores ? { cores } : {}),
+      ...(memoryMB ? { memoryMB } : {}),
     });
   }
   const env = ctx.env ?? process.env;

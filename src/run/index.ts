@@ -8,3 +8,7 @@ export type { BatchOptions, BatchResult } from './batch.js';
 export { prepareSbatch } from './sbatch.js';
 export type { SbatchRunOptions, SbatchRunResult } from './sbatch.js';
 export { loadPreparedConfig, preparedSite } from './prepared.js';
+export { cancelRun } from './cancel.js';
+export type { RunCancelResult } from './cancel.js';
+export { memoryRequests, parseRequestMemory, readResourcesFile } from './memory-requests.js';
+export { resubmitRun, activeBatchJob, runProvider } from './resubmit.js';

@@ -20,6 +20,10 @@ export interface SbatchRunOptions {
   submit?: boolean;
   exclusive?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** `--allow-unknown-keys`: a misspelt key that changes the selection or a request only warns */
+  allowUnknownKeys?: boolean;
+  /** the warnings of a bps YAML's config, as soon as it is loaded */
+  onWarnings?: (warnings: string[]) => void;
 }
 
 export type SbatchRunResult = BatchResult;
@@ -39,9 +43,14 @@ export async function prepareSbatch(opts: SbatchRunOptions): Promise<SbatchRunRe
         file: submitDir,
       });
     }
-    config = await loadSubmitConfig(target, { env });
+    config = await loadSubmitConfig(target, { env, allowUnknownKeys: opts.allowUnknownKeys });
+    opts.onWarnings?.(config.warnings);
   } else {
-    const prepared = await prepareRun(target, { env });
+    const prepared = await prepareRun(target, {
+      env,
+      allowUnknownKeys: opts.allowUnknownKeys,
+      onWarnings: opts.onWarnings,
+    });
     submitDir = prepared.submitDir;
     config = prepared.config;
   }

@@ -15,6 +15,8 @@ import {
   type QuantumResult,
 } from './quantum-file.js';
 import { openDatastore } from './datastore-access.js';
+import { isClusterFile } from './cluster-file.js';
+import { runCluster } from './run-cluster.js';
 import type { FileDatastore } from '../butler/datastore/index.js';
 
 export interface RunQuantumOptions {
@@ -167,6 +169,15 @@ async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
  * ```
  */
 export async function runQuantum(quantumFile: string, opts: RunQuantumOptions = {}): Promise<QuantumResult> {
+  // a cluster job's payload is a cluster file: its quanta run here, one after the other (run-cluster.ts)
+  if (isClusterFile(quantumFile)) {
+    const r = await runCluster(quantumFile, (f) => runSingleQuantum(f, opts));
+    return { outputs: r.outputs.map((o) => ({ ...o, checksum: o.checksum ?? '' })) };
+  }
+  return runSingleQuantum(quantumFile, opts);
+}
+
+async function runSingleQuantum(quantumFile: string, opts: RunQuantumOptions): Promise<QuantumResult> {
   const q = await readQuantumFile(quantumFile);
   const { task } = await loadTask(q.task.module, q.task.exportName);
   const parsedConfig = task.config.safeParse(q.task.config);

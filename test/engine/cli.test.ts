@@ -2,7 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { job, quantaBin, tempDir, waitFor } from './helpers.js';
+import { openJournalReadOnly } from '../../src/engine/journal-read.js';
+import { JOB_SCRIPT, job, markerCount, quantaBin, tempDir, waitFor } from './helpers.js';
 
 function quanta(args: string[]) {
   return spawnSync(process.execPath, [quantaBin(), ...args], { encoding: 'utf8' });
@@ -47,6 +48,57 @@ describe('run commands', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('needs ghost, which is not a job');
     expect(r.stderr).toContain('w.json');
+  });
+
+  it('run-workflow: an exit code in retryUnlessExit runs once, and a run-always job runs after it', () => {
+    const dir = tempDir('cli-unless');
+    const exit1 = {
+      id: 'pipetask',
+      label: 'x',
+      argv: [
+        process.execPath,
+        '-e',
+        'require("fs").appendFileSync(process.argv[1], "ran\\n"); process.exit(1)',
+        join(dir, 'markers', 'pipetask'),
+      ],
+      needs: [],
+      numberOfRetries: 2,
+      retryUnlessExit: [1],
+    };
+    const final = {
+      id: 'final',
+      label: 'final',
+      argv: [process.execPath, JOB_SCRIPT, '--marker', join(dir, 'markers', 'final')],
+      needs: ['pipetask'],
+      runWhen: 'always',
+    };
+    writeFileSync(join(dir, 'w.json'), JSON.stringify({ name: 'unless', jobs: [exit1, final] }));
+    const sd = join(dir, 's');
+    const r = quanta(['run-workflow', join(dir, 'w.json'), '--submit-dir', sd, '--json']);
+    expect(r.status, r.stderr).toBe(1);
+    expect(markerCount(dir, 'pipetask')).toBe(1);
+    expect(markerCount(dir, 'final')).toBe(1);
+    const j = openJournalReadOnly(sd);
+    const rows = new Map(j.jobs().map((x) => [x.id, x]));
+    j.close();
+    expect(rows.get('pipetask')).toMatchObject({ state: 'failed', attempt: 1, exit_code: 1 });
+    expect(rows.get('final')?.state).toBe('succeeded');
+  });
+
+  it('exits 2 on a misspelt key, suggesting the right one, and on a workflow without jobs', () => {
+    const dir = tempDir('cli-strict');
+    const jobs = [job(dir, 'a', 'x'), { ...job(dir, 'b', 'x'), needs: undefined, neeeds: ['a'] }];
+    writeFileSync(join(dir, 'w.json'), JSON.stringify({ jobs }));
+    const r = quanta(['run-workflow', join(dir, 'w.json'), '--submit-dir', join(dir, 's')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('jobs.1.neeeds');
+    expect(r.stderr).toContain("did you mean 'needs'");
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(markerCount(dir, 'b')).toBe(0);
+    writeFileSync(join(dir, 'empty.json'), JSON.stringify({ name: 'e', jobs: [] }));
+    const e = quanta(['run-workflow', join(dir, 'empty.json'), '--submit-dir', join(dir, 's2')]);
+    expect(e.status).toBe(2);
+    expect(e.stderr).toContain('WORKFLOW_EMPTY');
   });
 
   it('refuses a second manager, shows status during the run, and cancel stops the run', async () => {

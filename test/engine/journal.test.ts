@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Journal } from '../../src/engine/journal.js';
 import { openJournalReadOnly } from '../../src/engine/journal-read.js';
-import { journalPath } from '../../src/engine/journal-schema.js';
+import { journalPath, SCHEMA } from '../../src/engine/journal-schema.js';
 import { EngineError } from '../../src/errors.js';
 import { tempDir } from './helpers.js';
 
@@ -109,5 +109,49 @@ describe('journal', () => {
 
   it('says clearly when a directory is not a submit dir', () => {
     expect(() => openJournalReadOnly(join(tempDir('none'), 'x'))).toThrow(/is not a submit directory/);
+  });
+
+  it('gives a journal written before failures were counted its failures column, from its retry events', () => {
+    const dir = tempDir('journal-old');
+    // the schema as quanta wrote it before the `failures` column
+    const oldSchema = SCHEMA.split('\n')
+      .filter((l) => !l.trimStart().startsWith('failures '))
+      .join('\n');
+    expect(oldSchema).not.toContain('failures');
+    const db = new Database(journalPath(dir));
+    db.exec(oldSchema);
+    const ins = db.prepare(
+      'INSERT INTO jobs (idx, id, label, state, attempt, request_memory, request_cpus, outcome) VALUES (?, ?, ?, ?, ?, 100, 1, ?)',
+    );
+    ins.run(0, 'ok', 'a', 'succeeded', 2, 'succeeded'); // retried once, then succeeded
+    ins.run(1, 'bad', 'a', 'failed', 3, 'failed'); // retried twice, then failed
+    ins.run(2, 'lost', 'a', 'ready', 1, 'lost'); // re-queued after its worker was lost
+    ins.run(3, 'new', 'a', 'pending', 0, null);
+    const ev = db.prepare("INSERT INTO events (ts, kind, job_id, state, data) VALUES (1, 'job', ?, ?, ?)");
+    ev.run('ok', 'ready', JSON.stringify({ retry: 'exited with code 1' }));
+    ev.run('bad', 'ready', JSON.stringify({ retry: 'exited with code 1' }));
+    ev.run('bad', 'ready', JSON.stringify({ retry: 'exceeded 100 MB' }));
+    ev.run('bad', 'running', null);
+    ev.run('lost', 'ready', 'not json');
+    db.close();
+
+    // readers of the old journal do without the column
+    const r0 = openJournalReadOnly(dir);
+    expect(r0.jobs()[0].failures).toBeUndefined();
+    r0.close();
+
+    const j = Journal.open(dir);
+    const saved = j.loadJobs();
+    expect([...saved.attempts]).toEqual([2, 3, 1, 0]);
+    expect([...saved.failures]).toEqual([1, 3, 0, 0]);
+    j.job(3, 'new', 'ready', { failures: 0 });
+    j.close();
+    const r = openJournalReadOnly(dir);
+    expect(r.jobs().map((x) => x.failures)).toEqual([1, 3, 0, 0]);
+    r.close();
+    // opening again changes nothing
+    const again = Journal.open(dir);
+    expect([...again.loadJobs().failures]).toEqual([1, 3, 0, 0]);
+    again.close();
   });
 });

@@ -57,6 +57,30 @@ describe('restore plan', () => {
     expect([...p.eligible]).toEqual([1, 0, 1, 0, 0]);
   });
 
+  it('readies a run-always job below failures and blocked jobs, and never blocks it', () => {
+    // final (5, always) needs coadd (4); coadd needs calib.1 and calib.2
+    const n2 = [...needs, [4]];
+    const always = [0, 0, 0, 0, 0, 1];
+    const base = { needs: n2, labelOf: [...labelOf, 2], labels, always };
+    const p = planRestore({ ...base, saved: [SUCCEEDED, FAILED, SUCCEEDED, SUCCEEDED, BLOCKED, PENDING] });
+    expect([...p.states]).toEqual([SUCCEEDED, FAILED, SUCCEEDED, SUCCEEDED, BLOCKED, READY]);
+    const waits = planRestore({ ...base, saved: [SUCCEEDED, FAILED, RUNNING, PENDING, BLOCKED, PENDING] });
+    // coadd stays blocked, but isr.2 (interrupted) and calib.2 upstream of it still run first
+    expect([waits.states[2], waits.states[4], waits.states[5]]).toEqual([READY, BLOCKED, PENDING]);
+  });
+
+  it('runs a run-always job again when restore re-runs one of its needs', () => {
+    const n2 = [...needs, [4]];
+    const base = { needs: n2, labelOf: [...labelOf, 2], labels, always: [0, 0, 0, 0, 0, 1] };
+    const saved = [SUCCEEDED, FAILED, SUCCEEDED, SUCCEEDED, BLOCKED, SUCCEEDED];
+    const kept = planRestore({ ...base, saved });
+    expect([...kept.states]).toEqual(saved);
+    const retried = planRestore({ ...base, saved, retryFailed: true });
+    expect([...retried.states]).toEqual([SUCCEEDED, READY, SUCCEEDED, SUCCEEDED, PENDING, PENDING]);
+    expect(retried.why(5)).toBe('needs-rerun');
+    expect(retried.summary['needs-rerun']).toBe(1);
+  });
+
   it('refuses an unknown label, naming the close one and the known ones', () => {
     expect(() => plan([0, 0, 0, 0, 0], { onlyLabels: ['calibb'] })).toThrow(
       /no task label 'calibb' in this run \(did you mean 'calib'\?\) \(labels: isr, calib, coadd\)/,

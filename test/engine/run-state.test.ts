@@ -3,9 +3,9 @@ import { DURATIONS_KEPT, RunState } from '../../src/engine/run-state.js';
 import { Scheduler } from '../../src/engine/scheduler.js';
 
 /** Three independent jobs of 100, 200 and 300 MB (1, 1 and 2 cores); job 2 has label 1. */
-function setup(savedAttempts = [0, 0, 0]) {
+function setup(attempts = [0, 0, 0], failures = [0, 0, 0]) {
   const sched = new Scheduler([[], [], []], [100, 200, 300], [1, 1, 2]);
-  const state = new RunState(sched, savedAttempts, [0, 0, 1], 2);
+  const state = new RunState(sched, { attempts, failures }, [0, 0, 1], 2);
   return { sched, state };
 }
 
@@ -29,13 +29,19 @@ describe('RunState', () => {
     expect([...state.runningJobs()]).toEqual([]);
   });
 
-  it("counts attempts on from the journal and takes back one that was not the job's fault", () => {
-    const { state } = setup([2, 0, 0]);
+  it("numbers attempts on from the journal and counts only the job's own failures", () => {
+    const { state } = setup([2, 0, 0], [1, 0, 0]);
     const w = { id: 'w', node: 'n', memoryMB: 1000, cores: 4, freeMemoryMB: 1000, freeCores: 4 };
     expect(state.startAttempt(0, w)).toBe(3);
-    expect(state.uncountAttempt(0)).toBe(2);
-    expect(state.attempt(0)).toBe(2);
+    state.endAttempt(0); // lost or interrupted: the attempt keeps its number, no failure
+    expect(state.attempt(0)).toBe(3);
+    expect(state.failuresOf(0)).toBe(1);
+    expect(state.startAttempt(0, w)).toBe(4);
+    state.endAttempt(0);
+    expect(state.countFailure(0)).toBe(2); // it failed on its own
+    expect(state.attempt(0)).toBe(4);
     expect(state.startAttempt(1, w)).toBe(1);
+    expect(state.failuresOf(1)).toBe(0);
   });
 
   it('keeps workers in join order, replaces a rejoining id in place, and derives the largest', () => {

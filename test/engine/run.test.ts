@@ -1,12 +1,20 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openJournalReadOnly } from '../../src/engine/journal-read.js';
-import { runReport } from '../../src/engine/report.js';
+import { formatReport, runReport } from '../../src/engine/report.js';
 import { runWorkflow, startRun, type RunOptions } from '../../src/engine/run.js';
 import { parseWorkflow } from '../../src/engine/workflow.js';
 import { LocalExecutor } from '../../src/executors/local/local-executor.js';
-import { chainsWithGather, job, markerCount, outputComplete, tempDir } from './helpers.js';
+import {
+  JOB_SCRIPT,
+  chainsWithGather,
+  job,
+  markerCount,
+  outputComplete,
+  tempDir,
+  waitFor,
+} from './helpers.js';
 
 function opts(
   dir: string,
@@ -131,6 +139,112 @@ describe('engine run (local executor)', () => {
     expect(markerCount(dir, 'down')).toBe(1);
   });
 
+  it('gives a job run again by restore --retry-failed its numberOfRetries again', async () => {
+    const dir = tempDir('refail');
+    const jobs = [job(dir, 'bad', 'x', { fail: true, numberOfRetries: 1 })];
+    const o = opts(dir, jobs);
+    expect((await runWorkflow(o)).status).toBe('failed');
+    expect(rows(dir).get('bad')).toMatchObject({ state: 'failed', attempt: 2, failures: 2 });
+    expect((await runWorkflow({ ...o, workflow: undefined, retryFailed: true })).status).toBe('failed');
+    expect(markerCount(dir, 'bad')).toBe(4); // 1 + numberOfRetries, twice
+    expect(rows(dir).get('bad')).toMatchObject({ state: 'failed', attempt: 4, failures: 2 });
+    const text = formatReport(runReport(join(dir, 'submit')));
+    expect(text).toContain('FAILED bad (x) after 4 attempt(s), 2 of them its own failures');
+  });
+
+  it('does not retry an exit code in retryUnlessExit (per job, or the workflow default)', async () => {
+    const dir = tempDir('unless');
+    const jobs = [
+      { ...job(dir, 'own', 'x', { fail: true, numberOfRetries: 2 }), retryUnlessExit: [3] },
+      job(dir, 'dflt', 'x', { fail: true, numberOfRetries: 2 }),
+      { ...job(dir, 'other', 'x', { fail: true, numberOfRetries: 1 }), retryUnlessExit: 1 },
+    ];
+    const s = await runWorkflow(opts(dir, jobs, { wf: { retryUnlessExit: [2, 3] } }));
+    expect(s.status).toBe('failed');
+    expect(markerCount(dir, 'own')).toBe(1);
+    expect(markerCount(dir, 'dflt')).toBe(1);
+    expect(markerCount(dir, 'other')).toBe(2); // exits 3, which its own list does not name
+    expect(rows(dir).get('own')).toMatchObject({ state: 'failed', attempt: 1, exit_code: 3 });
+  });
+
+  it('runs a run-always job after a failed need and keeps the run failed', async () => {
+    const dir = tempDir('always');
+    const final = {
+      id: 'final',
+      label: 'final',
+      argv: [process.execPath, JOB_SCRIPT, '--marker', join(dir, 'markers', 'final')],
+      needs: ['after-bad', 'good'],
+      runWhen: 'always',
+    };
+    const jobs = [
+      job(dir, 'bad', 'x', { fail: true }),
+      job(dir, 'after-bad', 'y', { needs: ['bad'] }),
+      job(dir, 'good', 'x'),
+      final,
+      job(dir, 'after-final', 'z', { argv: [process.execPath, JOB_SCRIPT], needs: ['final'] }),
+    ];
+    const s = await runWorkflow(opts(dir, jobs));
+    expect(s.status).toBe('failed');
+    const r = rows(dir);
+    expect(r.get('after-bad')?.state).toBe('blocked');
+    expect(r.get('final')?.state).toBe('succeeded');
+    expect(r.get('final')?.started_at).toBeGreaterThanOrEqual(r.get('good')?.ended_at ?? Infinity);
+    expect(r.get('after-final')?.state).toBe('succeeded');
+    expect(markerCount(dir, 'final')).toBe(1);
+  });
+
+  it('keeps run-always behaviour across restores, and re-runs the job after --retry-failed', async () => {
+    const dir = tempDir('always-restore');
+    const flag = join(dir, 'broken');
+    writeFileSync(flag, '');
+    const final = {
+      id: 'final',
+      label: 'final',
+      argv: [process.execPath, JOB_SCRIPT, '--marker', join(dir, 'markers', 'final')],
+      needs: ['bad', 'slow'],
+      runWhen: 'always',
+    };
+    const jobs = [job(dir, 'bad', 'x', { failIf: flag }), job(dir, 'slow', 'x', { sleep: 3000 }), final];
+    const o = opts(dir, jobs);
+    const h = await startRun(o);
+    await waitFor(() => rows(dir).get('bad')?.state === 'failed', 20_000);
+    h.interrupt();
+    expect((await h.done).status).not.toBe('succeeded');
+    expect(rows(dir).get('final')?.state).toBe('pending');
+    // the restored run: slow runs again, then final, though bad failed
+    expect((await runWorkflow({ ...o, workflow: undefined })).status).toBe('failed');
+    expect(rows(dir).get('final')?.state).toBe('succeeded');
+    expect(markerCount(dir, 'final')).toBe(1);
+    rmSync(flag);
+    const s = await runWorkflow({ ...o, workflow: undefined, retryFailed: true });
+    expect(s.status).toBe('succeeded');
+    expect(markerCount(dir, 'bad')).toBe(2);
+    expect(markerCount(dir, 'final')).toBe(2); // after bad's new attempt, over the complete results
+    expect(rows(dir).get('final')?.started_at).toBeGreaterThanOrEqual(
+      rows(dir).get('bad')?.ended_at ?? Infinity,
+    );
+  });
+
+  it('gives jobs whose ids differ only in / and _ their own log file per attempt', async () => {
+    const dir = tempDir('logs');
+    const echo = (id: string) => ({
+      id,
+      label: 'l/x',
+      argv: [process.execPath, '-e', 'console.log("I am " + process.argv[1])', id],
+      needs: [],
+    });
+    const s = await runWorkflow(opts(dir, [echo('a/b'), echo('a_b'), echo('a%2Fb')]));
+    expect(s.status).toBe('succeeded');
+    const r = rows(dir);
+    const paths = ['a/b', 'a_b', 'a%2Fb'].map((id) => r.get(id)?.log_path as string);
+    expect(new Set(paths).size).toBe(3);
+    for (const id of ['a/b', 'a_b', 'a%2Fb']) {
+      const p = r.get(id)?.log_path as string;
+      expect(p.startsWith(join(dir, 'submit', 'logs'))).toBe(true);
+      expect(readFileSync(p, 'utf8').trim()).toBe(`I am ${id}`);
+    }
+  });
+
   it('restore --labels runs only those labels; the rest stays pending', async () => {
     const dir = tempDir('labels');
     const jobs = [job(dir, 'a1', 'a'), job(dir, 'b1', 'b', { needs: ['a1'] }), job(dir, 'c1', 'c')];
@@ -163,9 +277,15 @@ describe('engine run (local executor)', () => {
     const s = await runWorkflow(o);
     expect(s.status).toBe('deadline');
     expect(rows(dir).get('long')?.state).toBe('ready');
-    expect(rows(dir).get('long')?.attempt).toBe(0);
+    // the interrupted attempt keeps its number and log; it is not one of the job's failures
+    expect(rows(dir).get('long')).toMatchObject({ attempt: 1, failures: 0 });
     const s2 = await runWorkflow({ ...o, workflow: undefined, deadline: undefined });
     expect(s2.status).toBe('succeeded');
+    expect(rows(dir).get('long')).toMatchObject({ attempt: 2, failures: 0 });
+    expect(readdirSync(join(dir, 'submit', 'logs', 'l')).filter((f) => f.startsWith('long.'))).toEqual([
+      'long.1.log',
+      'long.2.log',
+    ]);
   });
 
   it('does not start jobs expected to cross the deadline', async () => {

@@ -49,6 +49,35 @@ describe('Scheduler', () => {
     expect(s.runningCount).toBe(3);
   });
 
+  it('queues up to `prefetch` budgets per worker beyond its free budget, the least loaded first', () => {
+    const n = 10;
+    const s = new Scheduler(
+      Array.from({ length: n }, () => []),
+      new Array(n).fill(10),
+      new Array(n).fill(1),
+    );
+    const a = { ...worker('a', 1000, 2), prefetch: 1 };
+    const b = { ...worker('b', 1000, 2), prefetch: 1 };
+    const { dispatches } = s.pick([a, b]);
+    // the free budgets are filled first (2 + 2), then one budget's worth more each (2 + 2)
+    expect(dispatches.map((d) => d.worker.id)).toEqual(['a', 'a', 'b', 'b', 'a', 'b', 'a', 'b']);
+    expect([a.freeCores, b.freeCores]).toEqual([-2, -2]);
+    expect(s.readyCount).toBe(2);
+    expect(s.runningCount).toBe(8);
+  });
+
+  it('never queues a job on a worker whose whole budget it does not fit', () => {
+    const s = new Scheduler([[], [], [], []], [600, 600, 600, 600], [1, 1, 1, 1]);
+    const a = { ...worker('a', 1000, 8), prefetch: 1 };
+    const b = { ...worker('b', 500, 8), prefetch: 1 };
+    const { dispatches, unfit } = s.pick([a, b]);
+    // a: 600 fits (400 left), then queued while the debt stays within one budget (-200, -800)
+    expect(dispatches.map((d) => d.worker.id)).toEqual(['a', 'a', 'a']);
+    expect(unfit).toEqual([]);
+    expect(a.freeMemoryMB).toBe(-800);
+    expect(b.freeMemoryMB).toBe(500);
+  });
+
   it('respects cores as well as memory', () => {
     const s = new Scheduler([[], [], []], [10, 10, 10], [2, 2, 2]);
     const { dispatches } = s.pick([worker('w', 1000, 4)]);
@@ -60,16 +89,55 @@ describe('Scheduler', () => {
     const { dispatches, unfit } = s.pick([worker('w', 1000, 4)]);
     expect(dispatches).toEqual([]);
     expect(unfit).toEqual([0]);
-    expect(s.fail(0)).toEqual([1]);
+    expect(s.fail(0)).toEqual({ blocked: [1], ready: [] });
     expect(s.state[1]).toBe(BLOCKED);
   });
 
   it('blocks everything downstream of a failure, transitively', () => {
     const s = new Scheduler([[], [0], [1], [], [2, 3]], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1]);
     s.pick([worker('w', 100, 10)]);
-    expect(s.fail(0).sort()).toEqual([1, 2, 4]);
+    expect(s.fail(0).blocked.sort()).toEqual([1, 2, 4]);
     expect(s.state[3]).toBe(RUNNING);
     expect(s.state[0]).toBe(FAILED);
+  });
+
+  it('makes a run-always job ready once every need ended, failed and blocked ones included', () => {
+    // 0 -> 1 ; 2 ; final 3 needs 1 and 2 (always) ; 4 needs 3 (an ordinary job after it)
+    const always = [0, 0, 0, 1, 0];
+    const s = new Scheduler([[], [0], [], [1, 2], [3]], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1], always);
+    s.pick([worker('w', 100, 10)]);
+    expect(s.fail(0)).toEqual({ blocked: [1], ready: [] }); // 2 still runs
+    expect(s.state[3]).toBe(PENDING);
+    expect(s.succeed(2)).toEqual([3]);
+    expect(s.state[3]).toBe(READY);
+    s.pick([worker('w', 100, 10)]);
+    expect(s.succeed(3)).toEqual([4]);
+    expect(s.anyUnsuccessful()).toBe(true); // the run still failed
+  });
+
+  it('makes a run-always job ready when its last need fails, and blocks nothing below it for that', () => {
+    const s = new Scheduler([[], [0]], [1, 1], [1, 1], [0, 1]);
+    s.pick([worker('w', 100, 10)]);
+    expect(s.fail(0)).toEqual({ blocked: [], ready: [1] });
+    expect(s.state[1]).toBe(READY);
+  });
+
+  it('keeps a run-always job waiting while a job upstream of a blocked need still runs', () => {
+    // 0 -> 2, 1 -> 2 ; final 3 (always) needs only the sink 2, as quanta's LSST final job does
+    const s = new Scheduler([[], [], [0, 1], [2]], [1, 1, 1, 1], [1, 1, 1, 1], [0, 0, 0, 1]);
+    s.pick([worker('w', 100, 10)]);
+    expect(s.fail(0)).toEqual({ blocked: [2], ready: [] });
+    expect(s.state[3]).toBe(PENDING); // 1 still runs: the workflow has not ended
+    expect(s.succeed(1)).toEqual([3]);
+  });
+
+  it('reloads run-always jobs: ready when their needs ended, waiting while one still runs', () => {
+    const s = new Scheduler([[], [], [0, 1]], [1, 1, 1], [1, 1, 1], [0, 0, 1]);
+    s.load([FAILED, RUNNING, PENDING]);
+    expect(s.state[2]).toBe(PENDING);
+    expect(s.fail(1)).toEqual({ blocked: [], ready: [2] });
+    s.load([FAILED, BLOCKED, READY]);
+    expect(s.readyCount).toBe(1);
   });
 
   it('restores: keeps succeeded, re-derives ready, keeps or retries failures', () => {

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { probeService } from '../helpers/services.js';
 import { Recorder, commandJob, pidAlive } from '../slurm/recorder.js';
 import { slurmEnv, waitFor } from '../slurm/cluster.js';
+import { holdClusterDuringSuite } from '../helpers/cluster-lock.js';
 import {
   BUDGET,
   localFixture,
@@ -31,7 +32,9 @@ if (slurm.available) {
 
 const readPid = (file: string) => (existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : 0);
 
-describe.each(fixtures)('executor contract: %s', (_name, make) => {
+describe.each(fixtures)('executor contract: %s', (name, make) => {
+  if (name.includes('slurm') && slurm.env.QUANTA_SLURM_CONF)
+    holdClusterDuringSuite(slurm.env.QUANTA_SLURM_CONF);
   let f: ExecutorFixture | undefined;
   let rec: Recorder;
   afterEach(async () => {

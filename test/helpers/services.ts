@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
+import { holdClusterDuringSuite } from './cluster-lock.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -79,7 +80,12 @@ export function describeWithService(
   body: () => void,
 ): void {
   if (probe.available) {
-    describe(title, body);
+    describe(title, () => {
+      // one file at a time on the 3-node test cluster (its allocations take whole nodes)
+      if (name === 'slurm' && probe.env.QUANTA_SLURM_CONF)
+        holdClusterDuringSuite(probe.env.QUANTA_SLURM_CONF);
+      body();
+    });
   } else if (process.env.QUANTA_REQUIRE_SERVICES === '1') {
     describe(title, () => {
       it(`requires ${name}`, () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES, expandCommand, type CommandValues } from '../../src/qgraph/lsst/commands.js';
-import { logLine, lsstTemplates } from '../../src/qgraph/lsst/prepare.js';
+import { finalRunWhen, logLine, lsstTemplates } from '../../src/qgraph/lsst/prepare.js';
 import type { LsstNode } from '../../src/qgraph/lsst/nodes.js';
 import { findLsstStack } from '../../src/qgraph/lsst/stack.js';
 import { splitWords } from '../../src/qgraph/lsst/words.js';
@@ -161,6 +161,28 @@ describe('the workflow of an LSST graph', () => {
     expect(wf.jobs[0].argv?.slice(3)).toEqual(['pre-exec-init-qbb', '/data/my repo', '/sub/lsst.qg']);
     expect(wf.jobs[4].argv).toEqual(
       expect.arrayContaining(['aggregate-graph', '-j', '4', '--register-dataset-types']),
+    );
+  });
+
+  it('runs the final job even after failures, as bps (finalJob.whenRun: ALWAYS), and only it', () => {
+    expect(wf.jobs.map((j) => j.runWhen)).toEqual([undefined, undefined, undefined, undefined, 'always']);
+    const onSuccess = lsstWorkflow({
+      name: 'x',
+      nodes,
+      commands: values,
+      templates,
+      resources: () => ({ requestMemory: 1, requestCpus: 1 }),
+      finalRunWhen: 'success',
+    });
+    expect(onSuccess.jobs[4].runWhen).toBeUndefined();
+  });
+
+  it("reads bps's finalJob.whenRun and refuses NEVER, naming the key", () => {
+    expect(finalRunWhen({})).toBe('always');
+    expect(finalRunWhen({ finalJob: { whenRun: 'ALWAYS' } })).toBe('always');
+    expect(finalRunWhen({ finalJob: { whenRun: 'success' } })).toBe('success');
+    expect(() => finalRunWhen({ finalJob: { whenRun: 'NEVER' } })).toThrow(
+      /finalJob.whenRun: NEVER is not ALWAYS or SUCCESS/,
     );
   });
 

@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { formatDuration } from '../../src/engine/report.js';
 import { startDashboard, type Dashboard } from '../../src/monitor/index.js';
 import { describeWithService, probeService } from '../helpers/services.js';
 import { FAILURE_LINE, quanta, runToEnd, shellWorkflow, startRun, waitFor } from './fixture.js';
@@ -101,6 +102,72 @@ describeWithService('chromium', probe, 'the dashboard in headless Chromium', () 
     await page.screenshot({ path: shot, fullPage: true });
     expect(statSync(shot).size).toBeGreaterThan(10_000);
     await page.close();
+  });
+
+  it('fits 1024 px, keeps elapsed and rate still after the end, charts measured memory, shows any job log', async () => {
+    const { submitDir } = runToEnd('dash-1024');
+    const cli = JSON.parse(quanta(['report', submitDir, '--json']).stdout) as {
+      failureGroups: { text: string }[];
+    };
+    dash = await startDashboard({ submitDir, port: 0, pollMs: 500 });
+    const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(dash.url);
+    await page.waitForSelector('body[data-updated]');
+
+    // the resources and jobs tables fit the page: no horizontal scrolling at 1024 px
+    for (const t of ['#resources', '#jobs']) {
+      const fit = await page.$eval(t, (el) => ({
+        table: el.scrollWidth,
+        room: (el.closest('section') as HTMLElement).clientWidth,
+      }));
+      expect(fit.table, t).toBeLessThanOrEqual(fit.room);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+
+    // elapsed and rate: the driven time, the same a few polls later
+    const status = (await (await fetch(`${dash.url}api/status`)).json()) as {
+      eta: { drivenSec: number; perMinute: number };
+    };
+    const elapsed = await page.textContent('#kpi-elapsed');
+    expect(elapsed).toBe(formatDuration(status.eta.drivenSec));
+    const rate = await page.textContent('#kpi-rate');
+    // an ended run's page polls every 10 s: load it afresh a while later instead
+    await page.waitForTimeout(1500);
+    await page.reload();
+    await page.waitForSelector('body[data-updated]');
+    expect(await page.textContent('#kpi-elapsed')).toBe(elapsed);
+    expect(await page.textContent('#kpi-rate')).toBe(rate);
+
+    // a legend for the state colours and for the chart lines: measured and reserved per node
+    const states = await page.$$eval('#state-legend [data-state]', (els) => els.map((e) => e.textContent));
+    expect(states).toEqual(expect.arrayContaining(['succeeded', 'failed', 'blocked', 'running']));
+    const memLegend = await page.$$eval('#chart-memory .u-legend .u-label', (els) =>
+      els.map((e) => e.textContent),
+    );
+    expect(memLegend.some((l) => l?.endsWith(' measured'))).toBe(true);
+    expect(memLegend.some((l) => l?.endsWith(' reserved'))).toBe(true);
+
+    // failures grouped with their fix, as the report prints them
+    const groups = await page.$$eval('.failure-groups li', (els) => els.map((e) => e.textContent));
+    expect(groups).toEqual(cli.failureGroups.map((g) => g.text));
+
+    // any job's log, not only a failed one's: click a succeeded job in the list
+    await page.click('#jobs tbody tr[data-job="isr.1"]');
+    await page.waitForFunction(() =>
+      document.getElementById('log-text')?.textContent?.includes('isr detector 1'),
+    );
+    expect(await page.textContent('#log-title')).toContain('isr.1 (isr, succeeded)');
+    // filtering the list by state
+    await page.selectOption('#jobs-state', 'blocked');
+    await page.waitForFunction(() => document.querySelectorAll('#jobs tbody tr').length === 1);
+    expect(await page.getAttribute('#jobs tbody tr', 'data-job')).toBe('coadd');
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(submitDir, 'dashboard-1024.png'), fullPage: true });
+    await page.close();
+    await dash.close();
+    dash = undefined;
   });
 
   it('shows a run started with --dashboard while it moves, and the run still exits at its end', async () => {

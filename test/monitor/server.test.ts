@@ -6,7 +6,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopback, sameToken, startDashboard, type Dashboard } from '../../src/monitor/index.js';
-import type { StatusPayload, TimelinePayload } from '../../src/monitor/index.js';
+import type {
+  FailuresPayload,
+  JobsPayload,
+  LogPayload,
+  StatusPayload,
+  TimelinePayload,
+} from '../../src/monitor/index.js';
 import { FAILURE_LINE, quanta, runToEnd } from './fixture.js';
 
 let submitDir: string;
@@ -61,6 +67,75 @@ describe('dashboard API on loopback', () => {
     ]);
     expect(res.resources[0].runTimeSec?.p50).toBeGreaterThan(0.1);
     expect(res.resources[2].runTimeSec?.p50).toBeGreaterThan(0.1); // coadd.other ran
+  });
+
+  it('stops the elapsed time and rate at the end of the run', async () => {
+    const first = (await (await fetch(`${d.url}api/status`)).json()) as StatusPayload;
+    await new Promise((r) => setTimeout(r, 1200));
+    const later = (await (await fetch(`${d.url}api/status`)).json()) as StatusPayload;
+    expect(first.eta?.endedAt).not.toBeNull();
+    expect(later.eta?.drivenSec).toBe(first.eta?.drivenSec);
+    expect(later.eta?.perMinute).toBe(first.eta?.perMinute);
+    expect(later.eta?.perMinute).toBeGreaterThan(0);
+  });
+
+  it('charts the measured memory per node next to the reserved one', async () => {
+    const tl = ((await (await fetch(`${d.url}api/timeline`)).json()) as TimelinePayload).timeline;
+    const closed = tl?.intervals ?? [];
+    // every attempt's own peak is known once it ended
+    expect(closed.every((i) => typeof i.peakMB === 'number' && i.peakMB > 0)).toBe(true);
+    const node = tl?.series.nodes[0];
+    expect(node?.measuredMB).toHaveLength(tl?.series.times.length ?? -1);
+    const top = Math.max(...(node?.measuredMB ?? [0]));
+    expect(top).toBeGreaterThan(0);
+    // measured peaks of shell jobs are far below the 300-500 MB they reserved
+    expect(top).toBeLessThan(Math.max(...(node?.memoryMB ?? [0])));
+    expect(node?.measuredMB.at(-1)).toBe(0);
+  });
+
+  it('pages the timeline back beyond the latest attempts', async () => {
+    const get = async (q: string) =>
+      ((await (await fetch(`${d.url}api/timeline${q}`)).json()) as TimelinePayload).timeline;
+    const all = (await get(''))?.intervals ?? [];
+    expect(all).toHaveLength(10);
+    const latest = await get('?limit=4');
+    expect(latest?.intervals).toEqual(all.slice(6));
+    expect(latest?.totalIntervals).toBe(10);
+    const older = await get('?limit=4&skip=4');
+    expect(older?.intervals).toEqual(all.slice(2, 6));
+    expect(older?.skip).toBe(4);
+    expect((await get('?limit=4&skip=8'))?.intervals).toEqual(all.slice(0, 2));
+  });
+
+  it('lists any job, filtered, and shows the log of any job, not only failed ones', async () => {
+    const list = (await (await fetch(`${d.url}api/jobs`)).json()) as JobsPayload;
+    expect(list.total).toBe(10);
+    expect(list.jobs.map((j) => j.id).slice(0, 3)).toEqual(['isr.0', 'calibrate.0', 'isr.1']);
+    const ok = (await (
+      await fetch(`${d.url}api/jobs?state=succeeded&label=isr&limit=2`)
+    ).json()) as JobsPayload;
+    expect(ok.total).toBe(4);
+    expect(ok.jobs.map((j) => [j.id, j.state])).toEqual([
+      ['isr.0', 'succeeded'],
+      ['isr.1', 'succeeded'],
+    ]);
+    const page2 = (await (await fetch(`${d.url}api/jobs?q=isr.&offset=2&limit=2`)).json()) as JobsPayload;
+    expect(page2.jobs.map((j) => j.id)).toEqual(['isr.2', 'isr.3']);
+    const log = (await (await fetch(`${d.url}api/log?job=isr.1`)).json()) as LogPayload;
+    expect(log.log?.state).toBe('succeeded');
+    expect(log.log?.tail).toContain('isr detector 1');
+    const bad = await fetch(`${d.url}api/log?job=nope`);
+    expect(bad.status).toBe(404);
+    expect(((await bad.json()) as LogPayload).log).toBeNull();
+  });
+
+  it('groups the failures with their fix, as quanta report does', async () => {
+    const f = (await (await fetch(`${d.url}api/failures`)).json()) as FailuresPayload;
+    const cli = JSON.parse(quanta(['report', submitDir, '--json']).stdout) as { failureGroups: unknown };
+    expect(f.groups).toEqual(cli.failureGroups);
+    expect(f.groups.map((g) => g.text)).toEqual([
+      expect.stringMatching(/^1 x exit 4 on calibrate -> see the log of calibrate\.2: /),
+    ]);
   });
 
   it('serves the page and uPlot from node_modules, nothing else from there', async () => {

@@ -11,6 +11,8 @@ export interface ToyRepoOptions {
   rawFiles?: boolean;
   /** leave these (visit, detector) raws out */
   missing?: [number, number][];
+  /** a postgresql://... registry (default: SQLite in the repo) */
+  registry?: string;
 }
 
 export const RAW_RUN = 'ToyCam/raw/all';
@@ -44,7 +46,7 @@ export async function makeToyRepo(
   root: string,
   o: ToyRepoOptions,
 ): Promise<{ butler: Butler; raws: number }> {
-  const butler = await createButler(root);
+  const butler = await createButler(root, o.registry ? { registry: o.registry } : {});
   const r = butler.registry;
   const instrument = 'ToyCam';
   await r.insertDimensionRecords('instrument', [

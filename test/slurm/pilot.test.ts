@@ -1,17 +1,19 @@
 /**
  * The pilot manager and real `quanta worker` processes on this machine, without Slurm: auth,
- * dispatch, results, a refused worker, a lost worker, and a worker whose manager vanished.
+ * dispatch, results, a refused worker, a lost worker that rejoins, a worker whose manager
+ * vanished, and fake managers that never prove the run's secret.
  */
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { proveManager } from '../../src/executors/pilot/auth.js';
 import { createPilotExecutor, ensureToken } from '../../src/executors/pilot/index.js';
 import type { PilotExecutor } from '../../src/executors/pilot/index.js';
-import { PROTOCOL_VERSION, encode } from '../../src/executors/pilot/protocol.js';
+import { encode } from '../../src/executors/pilot/protocol.js';
+import { waitFor } from './cluster.js';
+import { fakeManager } from './fake-manager.js';
 import { Recorder, commandJob, pidAlive, spawnWorker } from './recorder.js';
 import type { SpawnedWorker } from './recorder.js';
 
@@ -119,47 +121,66 @@ describe('pilot manager with local workers', () => {
     expect(rec.finished[2]).toMatchObject({ id: 'after.1', outcome: 'succeeded', node: 'b' });
   });
 
-  it('loses a worker that stops heartbeating', async () => {
+  it('loses a worker that stops heartbeating; back, it kills its job and rejoins as a new session', async () => {
     const dir = setup();
     const rec = new Recorder();
     const m = await startManager(dir, rec, { heartbeatMs: 200, heartbeatTimeoutMs: 1000 });
     const a = worker(dir, m.url, 'frozen');
     await rec.until(() => rec.joined.length === 1, 20_000, 'worker');
-    m.dispatch(commandJob('held.1', ['sleep', '30'], dir), rec.joined[0].id);
+    const first = rec.joined[0].id;
+    const pidFile = join(dir, 'held.pid');
+    m.dispatch(commandJob('held.1', ['sh', '-c', `echo $$ > ${pidFile}; exec sleep 30`], dir), first);
     await rec.until(() => rec.started.length === 1, 20_000, 'start');
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 5000, 'pid');
+    const jobPid = Number(readFileSync(pidFile, 'utf8'));
     a.child.kill('SIGSTOP'); // alive but silent, like a node behind a cut network
     await rec.until(() => rec.lost.length === 1, 10_000, 'loss by heartbeat');
     expect(rec.lost[0].reason).toMatch(/missed heartbeats/);
     expect(rec.finished[0]).toMatchObject({ id: 'held.1', outcome: 'lost' });
+    expect(pidAlive(jobPid)).toBe(true); // the frozen worker's job runs on: it is fenced, not dead
     a.child.kill('SIGCONT');
-    expect(await a.exit).toBe(4);
+    await rec.until(() => rec.joined.length === 2, 20_000, 'the worker back as a new session');
+    expect(rec.joined[1]).toMatchObject({ id: `${first}.s2`, node: 'frozen' });
+    // it killed what it ran before it took work again
+    await waitFor(() => !pidAlive(jobPid), 1000, 'the fenced job killed');
+    expect(m.workers().map((w) => w.id)).toEqual([`${first}.s2`]);
+    m.dispatch(commandJob('after.1', ['true'], dir), `${first}.s2`);
+    await rec.until(() => rec.finished.length === 2, 20_000, 'a job on the rejoined worker');
+    expect(rec.finished[1]).toMatchObject({ id: 'after.1', outcome: 'succeeded', node: 'frozen' });
+    // the fenced session's attempt never came back as a result
+    expect(rec.finished.filter((r) => r.id === 'held.1').map((r) => r.outcome)).toEqual(['lost']);
   });
 
   it('a worker whose manager vanishes kills its jobs and exits non-zero', async () => {
     const dir = setup();
     const pidFile = join(dir, 'job.pid');
-    // a bare manager speaking the protocol: challenge, welcome, one dispatch, then a dropped connection
+    const token = readFileSync(join(dir, 'token'), 'utf8').trim();
+    // a bare manager that knows the secret: challenge, welcome with its proof, one dispatch; then it dies
     let dropped = false;
-    const server = createServer((sock) => {
-      sock.write(encode({ type: 'challenge', nonce: 'n'.repeat(32), protocol: PROTOCOL_VERSION }));
-      sock.once('data', () => {
-        sock.write(encode({ type: 'welcome', workerId: 'x', heartbeatMs: 500, heartbeatTimeoutMs: 60_000 }));
-        const job = commandJob('long.1', ['sh', '-c', `echo $$ > ${pidFile}; exec sleep 60`], dir);
-        sock.write(encode({ type: 'dispatch', job }));
-        const poll = setInterval(() => {
-          if (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim()) {
-            clearInterval(poll);
-            dropped = true;
-            sock.destroy();
-          }
-        }, 50);
-      });
+    const fm = await fakeManager((sock, hello, nonce) => {
+      const proof = proveManager(token, hello.nonce, nonce, hello.workerId);
+      sock.write(
+        encode({
+          type: 'welcome',
+          workerId: hello.workerId,
+          heartbeatMs: 500,
+          heartbeatTimeoutMs: 60_000,
+          proof,
+        }),
+      );
+      const job = commandJob('long.1', ['sh', '-c', `echo $$ > ${pidFile}; exec sleep 60`], dir);
+      sock.write(encode({ type: 'dispatch', job }));
+      const poll = setInterval(() => {
+        if (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim()) {
+          clearInterval(poll);
+          dropped = true;
+          fm.server.close(); // the manager's process is gone: nobody listens on its port
+          sock.destroy();
+        }
+      }, 50);
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const port = (server.address() as AddressInfo).port;
-    const w = worker(dir, `tcp://127.0.0.1:${port}`, 'orphan');
+    const w = worker(dir, fm.url, 'orphan');
     expect(await w.exit).toBe(4);
-    server.close();
     expect(dropped).toBe(true);
     expect(w.output()).toMatch(/manager gone/);
     const jobPid = Number(readFileSync(pidFile, 'utf8'));
@@ -186,6 +207,58 @@ describe('pilot manager with local workers', () => {
     expect(pidAlive(jobPid)).toBe(false);
     await rec.until(() => rec.finished.length === 1, 20_000, 'lost result');
     expect(rec.finished[0]).toMatchObject({ id: 'long.2', outcome: 'lost' });
+  });
+
+  for (const [what, afterHello] of [
+    ['ignores the answer and sends a run command', 'dispatch'],
+    ['welcomes with a made-up proof, then sends a run command', 'bad-proof'],
+    ['welcomes with a replayed proof, then sends a run command', 'replayed-proof'],
+    ['sends garbage', 'garbage'],
+  ] as const) {
+    it(`a worker runs nothing for a fake manager that ${what}`, async () => {
+      const dir = setup();
+      const marker = join(dir, 'ran-as-root');
+      const job = commandJob('evil.1', ['sh', '-c', `touch ${marker}`], dir);
+      // a proof the real manager would give, for another worker nonce (a recorded session's)
+      const token = readFileSync(join(dir, 'token'), 'utf8').trim();
+      const fm = await fakeManager((sock, hello, nonce) => {
+        const welcome = (proof: string) =>
+          encode({
+            type: 'welcome',
+            workerId: hello.workerId,
+            heartbeatMs: 500,
+            heartbeatTimeoutMs: 60_000,
+            proof,
+          });
+        if (afterHello === 'bad-proof') sock.write(welcome('0'.repeat(64)));
+        if (afterHello === 'replayed-proof')
+          sock.write(welcome(proveManager(token, 'cd'.repeat(24), nonce, hello.workerId)));
+        if (afterHello === 'garbage') sock.write(`${'x'.repeat(100_000)}\n`);
+        sock.write(encode({ type: 'dispatch', job }));
+      });
+      try {
+        const w = worker(dir, fm.url, 'victim');
+        // a line longer than a stranger may send is cut before it is read (could not join: 4)
+        expect(await w.exit).toBe(afterHello === 'garbage' ? 4 : 6);
+        expect(w.output()).toMatch(
+          afterHello === 'garbage' ? /could not join \(line longer than/ : /the manager .* ran nothing/,
+        );
+        await new Promise((r) => setTimeout(r, 300));
+        expect(existsSync(marker)).toBe(false);
+        expect(existsSync(job.logPath)).toBe(false);
+      } finally {
+        await fm.close();
+      }
+    });
+  }
+
+  it('a manager on a submit dir that does not exist yet makes it and its token', async () => {
+    const dir = join(setup(), 'NEW', 'run');
+    const rec = new Recorder();
+    const m = await startManager(dir, rec);
+    expect(statSync(join(dir, 'token')).mode & 0o777).toBe(0o600);
+    worker(dir, m.url, 'fresh');
+    await rec.until(() => rec.joined.length === 1, 20_000, 'worker');
   });
 
   it('the token file is private to the user', () => {

@@ -44,6 +44,7 @@ describe('challenge-response', () => {
           cores: 1,
           pid: 1,
           answer: answerChallenge(token, nonce, 'n1-1'),
+          nonce: 'ef'.repeat(24),
         });
         return !hello.includes(token);
       }),

@@ -114,9 +114,15 @@ describe('batch script', () => {
     ]) {
       expect(lines).toContain(l);
     }
-    const last = lines.filter(Boolean).at(-1) as string;
-    expect(last).toMatch(/bin\/quanta\.js restore '\/scratch\/submit\/u\/me\/run 1' --executor pilot$/);
-    expect(text.indexOf('#SBATCH --account')).toBeLessThan(text.indexOf('set -euo'));
+    // the body restores the run under a supervisor loop (a manager killed by a signal is restored)
+    const run = lines.find((l) => l.includes('bin/quanta.js'));
+    expect(run).toMatch(
+      /^ {2}rc=0; \S+ \S+bin\/quanta\.js restore '\/scratch\/submit\/u\/me\/run 1' --executor pilot \|\| rc=\$\?$/,
+    );
+    expect(lines).toContain(
+      '  if [ "$rc" -le 128 ] || [ "$restarts" -ge "$max_restarts" ]; then exit "$rc"; fi',
+    );
+    expect(text.indexOf('#SBATCH --account')).toBeLessThan(text.indexOf('set -uo'));
   });
 
   it('quotes directive values so that sbatch reads any path whole', () => {

@@ -36,8 +36,9 @@ function analyse(
   good: Uint8Array,
   c: AnalysisConfig,
   label: string,
+  where: string,
   log: { info(msg: string, data?: Record<string, unknown>): void },
-): Record<string, unknown> {
+): Promise<Record<string, unknown>> {
   const magRange: [number, number] = [c.brightMag, c.faintMag];
   const r = residuals(
     concat(cats, 'ra'),
@@ -52,10 +53,33 @@ function analyse(
     },
   );
   log.info(`${label} residuals`, { band, n: r.n, dmagRms: r.dmagRms, astromRmsMas: r.astromRmsMas });
-  return outputs(r, `${label} ${band}`, magRange);
+  return outputs(r, `${label} ${band}`, magRange, `${label} ${where}, ${band} band`, band);
 }
 
-function outputs(r: Residuals, label: string, magRange: [number, number]): Record<string, unknown> {
+async function outputs(
+  r: Residuals,
+  label: string,
+  magRange: [number, number],
+  title: string,
+  band: Band,
+): Promise<Record<string, unknown>> {
+  const [photPlot, astromPlot] = await Promise.all([
+    scatterPlot(r.mag, r.dmag, {
+      xRange: magRange,
+      yRange: [-0.1, 0.1],
+      title: `${title}: photometry`,
+      xLabel: `true ${band} magnitude (mag)`,
+      yLabel: 'measured - true (mag)',
+    }),
+    scatterPlot(r.dra, r.ddec, {
+      xRange: [-100, 100],
+      yRange: [-100, 100],
+      color: [200, 60, 30],
+      title: `${title}: astrometry`,
+      xLabel: 'RA offset x cos(Dec) (mas)',
+      yLabel: 'Dec offset (mas)',
+    }),
+  ]);
   return {
     table: {
       columns: { truthId: r.truthId, mag: r.mag, dmag: r.dmag, dra: r.dra, ddec: r.ddec },
@@ -68,12 +92,8 @@ function outputs(r: Residuals, label: string, magRange: [number, number]): Recor
       },
     },
     summary: { label, n: r.n, dmagRms: r.dmagRms, dmagMedian: r.dmagMedian, astromRmsMas: r.astromRmsMas },
-    photPlot: scatterPlot(r.mag, r.dmag, { xRange: magRange, yRange: [-0.1, 0.1] }),
-    astromPlot: scatterPlot(r.dra, r.ddec, {
-      xRange: [-100, 100],
-      yRange: [-100, 100],
-      color: [200, 60, 30],
-    }),
+    photPlot,
+    astromPlot,
   };
 }
 
@@ -116,14 +136,14 @@ export const analyzeSingleFrame = defineTask({
       },
     },
   },
-  run({ inputs, config: c, log }) {
+  run({ inputs, config: c, dataId, log }) {
     const cats = (inputs.srcs as DataIdValue<CatalogValue>[]).map((s) => s.value);
     const band = (cats[0]?.meta?.band ?? 'r') as Band;
     const flags = concat(cats, 'flags');
     const flux = concat(cats, 'flux');
     const fluxErr = concat(cats, 'fluxErr');
     const good = Uint8Array.from(flags, (f, k) => (f === 0 && flux[k] > 100 * fluxErr[k] ? 1 : 0));
-    return analyse(cats, inputs.truth as CatalogValue, band, good, c, 'src', log);
+    return analyse(cats, inputs.truth as CatalogValue, band, good, c, 'src', `visit ${dataId.visit}`, log);
   },
 });
 
@@ -170,6 +190,6 @@ export const analyzeCoadd = defineTask({
     const good = Uint8Array.from(concat(cats, 'flags'), (f) =>
       f & (FLAG.EDGE_OR_SAT | FLAG.APERTURE) ? 0 : 1,
     );
-    return analyse(cats, inputs.truth as CatalogValue, band, good, c, 'forced', log);
+    return analyse(cats, inputs.truth as CatalogValue, band, good, c, 'forced', `tract ${dataId.tract}`, log);
   },
 });

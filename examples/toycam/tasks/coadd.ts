@@ -93,7 +93,7 @@ export const assembleCoadd = defineTask({
       thumb: { datasetType: 'deepCoadd_thumbnail', dimensions: [...patchDims, 'band'], storageClass: 'Plot' },
     },
   },
-  run({ inputs, config, dataId, log }) {
+  async run({ inputs, config, dataId, log }) {
     const warps = inputs.warps as DataIdValue<ExposureValue>[];
     const c = stack(warps.map((w) => toMasked(w.value)));
     log.info('coadded', { warps: warps.length });
@@ -103,6 +103,9 @@ export const assembleCoadd = defineTask({
       BAND: String(dataId.band),
       NVISITS: warps.length,
     };
-    return { coadd: toExposure(c, header), thumb: thumbnail(c, config.thumbnailSize) };
+    const thumb = await thumbnail(c, config.thumbnailSize, {
+      title: `deepCoadd ${dataId.band} band, tract ${dataId.tract} patch ${dataId.patch} (asinh, nJy)`,
+    });
+    return { coadd: toExposure(c, header), thumb };
   },
 });

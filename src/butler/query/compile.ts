@@ -60,6 +60,10 @@ interface TimespanSql {
 
 /** Ranges with at most this many values become IN lists; longer ones BETWEEN (+ modulo). */
 const MAX_EXPANDED_RANGE = 32;
+/** longest AND/OR chain written flat; longer ones nest as a balanced tree (balanced()) */
+const BALANCED_CHUNK = 8;
+/** OR chains longer than this have their data IDs gathered into IN lists (orTerms()) */
+const LONG_OR = 64;
 
 const PG_CASTS: Record<ValueType, string> = {
   int: 'bigint',
@@ -237,12 +241,64 @@ class Compiler {
     return `(${col} LIKE ${this.param(like, 'string')})`;
   }
 
+  /**
+   * The terms of a long OR chain, with its data IDs gathered into IN lists: `visit = 1 OR ...`
+   * becomes `col IN (...)` and `(visit = 1 AND detector = 2) OR ...` becomes
+   * `(col1, col2) IN (VALUES (...), ...)`. SQLite's planner takes time quadratic in the number of
+   * OR terms (seconds for a few thousand), and an IN list is what the chain means.
+   */
+  private orTerms(operands: Expr[]): string[] {
+    const groups = new Map<string, { cols: string[]; rows: string[][]; first: Expr }>();
+    const rest: Expr[] = [];
+    for (const o of operands) {
+      const eqs =
+        o.kind === 'logical' && o.op === 'and' ? o.operands.map((x) => this.equality(x)) : [this.equality(o)];
+      const cols = eqs.map((q) => q?.[0]);
+      if (eqs.some((q) => q === undefined) || new Set(cols).size !== cols.length) {
+        rest.push(o);
+        continue;
+      }
+      const pairs = (eqs as [string, Expr][]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const key = pairs.map((q) => q[0]).join('\u0001');
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { cols: pairs.map((q) => q[0]), rows: [], first: o }));
+      g.rows.push(pairs.map((q) => this.expr(q[1])));
+    }
+    const terms = rest.map((o) => this.expr(o));
+    for (const g of groups.values()) {
+      if (g.rows.length === 1) terms.push(this.expr(g.first));
+      else if (g.cols.length === 1) terms.push(`(${g.cols[0]} IN (${g.rows.map((r) => r[0]).join(', ')}))`);
+      else
+        terms.push(
+          `((${g.cols.join(', ')}) IN (VALUES ${g.rows.map((r) => `(${r.join(', ')})`).join(', ')}))`,
+        );
+    }
+    return terms;
+  }
+
+  /** `column = literal` (either way round): the column's SQL and the literal; else undefined. */
+  private equality(e: Expr): [string, Expr] | undefined {
+    if (e.kind !== 'compare' || e.op !== '=' || this.analysis.spatialNodes.has(e)) return undefined;
+    const isColumn = (x: Expr): boolean => x.kind === 'ident' && this.analysis.columns.has(x);
+    const isValue = (x: Expr): boolean => x.kind === 'number' || x.kind === 'string';
+    const [col, val] = isColumn(e.left) ? [e.left, e.right] : [e.right, e.left];
+    if (!isColumn(col) || !isValue(val)) return undefined;
+    const t = this.typeOf(col);
+    if (t === 'timespan' || t === 'region' || t === 'null') return undefined;
+    return [this.expr(col), val];
+  }
+
   expr(e: Expr): string {
     switch (e.kind) {
       case 'empty':
         return '1 = 1';
       case 'logical':
-        return `(${e.operands.map((o) => this.expr(o)).join(` ${e.op.toUpperCase()} `)})`;
+        return balanced(
+          e.op === 'or' && e.operands.length > LONG_OR
+            ? this.orTerms(e.operands)
+            : e.operands.map((o) => this.expr(o)),
+          e.op.toUpperCase(),
+        );
       case 'not':
         return `(NOT ${this.expr(e.operand)})`;
       case 'compare':
@@ -332,4 +388,15 @@ export function compileWhere(expr: Expr, ctx: CompileContext): CompiledWhere {
   const compiler = new Compiler(ctx, analysis, sourceOf(expr));
   const { sql, params } = compiler.finish(compiler.expr(expr));
   return { sql, params, spatial: analysis.spatial, spatialJoins: analysis.spatialJoins };
+}
+
+/**
+ * `(a OP b OP ...)`, nested as a balanced tree when the chain is long: SQLite parses a flat chain
+ * into a tree as deep as it is long and refuses one deeper than 1000 (a `--where` of 1,000 ORs),
+ * and PostgreSQL's stack limit is the same kind of limit.
+ */
+function balanced(terms: string[], op: string): string {
+  if (terms.length <= BALANCED_CHUNK) return `(${terms.join(` ${op} `)})`;
+  const mid = Math.ceil(terms.length / 2);
+  return `(${balanced(terms.slice(0, mid), op)} ${op} ${balanced(terms.slice(mid), op)})`;
 }

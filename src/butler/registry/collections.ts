@@ -7,6 +7,7 @@ import { RegistryError } from '../../errors.js';
 import { globToRegExp, isGlob } from '../glob.js';
 import type { Db } from './db.js';
 import { suggest } from './messages.js';
+import { quantaCommand } from '../../util/cli-hint.js';
 
 export type CollectionType = 'RUN' | 'TAGGED' | 'CHAINED';
 
@@ -43,7 +44,7 @@ export class Collections {
     const names = [...(await this.types()).keys()];
     return new RegistryError(
       'REGISTRY_UNKNOWN_COLLECTION',
-      `Collection "${name}" does not exist${suggest(name, names)}; list them with quanta butler query-collections.`,
+      `Collection "${name}" does not exist${suggest(name, names)}; list them with ${quantaCommand('butler query-collections REPO')}.`,
       { key: name },
     );
   }

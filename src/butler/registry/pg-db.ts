@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { Db, Dialect } from './db.js';
 import { numberPlaceholders, q } from './db.js';
+import { pgClientConfig } from './pg-connect.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -28,7 +29,7 @@ export class PgDb implements Db {
 
   constructor(url: string, schema: string) {
     this.pool = new pg.Pool({
-      connectionString: url,
+      ...pgClientConfig(url),
       max: 4,
       options: `-c search_path=${schema}`,
       types: types as pg.CustomTypesConfig,
@@ -37,7 +38,7 @@ export class PgDb implements Db {
 
   /** Create the namespace when missing (before the first query that relies on search_path). */
   static async ensureSchema(url: string, schema: string): Promise<void> {
-    const client = new pg.Client({ connectionString: url });
+    const client = new pg.Client(pgClientConfig(url));
     await client.connect();
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${q(schema)}`);

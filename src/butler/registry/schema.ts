@@ -8,6 +8,7 @@ import { elementColumns, isKeyOnly, primaryKeyColumns, sqlType } from './columns
 import type { Db, Dialect } from './db.js';
 import { q } from './db.js';
 import { upgradeUniverse } from './universe-upgrade.js';
+import { quantaCommand } from '../../util/cli-hint.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -89,7 +90,7 @@ export async function migrate(db: Db, universe: DimensionUniverse, where: string
   if (ns && ns !== universe.namespace)
     throw new RegistryError(
       'REGISTRY_UNIVERSE',
-      `The registry of ${where} uses dimension universe "${ns}", not "${universe.namespace}": it was made by another tool; create a new repository with quanta butler create.`,
+      `The registry of ${where} uses dimension universe "${ns}", not "${universe.namespace}": it was made by another tool; create a new repository with ${quantaCommand('butler create DIR')}.`,
     );
   if (current === SCHEMA_VERSION) {
     // a registry of an older quanta universe gets the new elements and fields

@@ -9,6 +9,7 @@ import { load } from 'js-yaml';
 import { RegistryError } from '../../errors.js';
 import { ExportLines } from './lines.js';
 import { LOAD_SCHEMA } from './tags.js';
+import { checkLoadedAliases } from '../../util/yaml-aliases.js';
 
 export type Entry = Record<string, unknown>;
 
@@ -64,6 +65,8 @@ export function readExportFile(file: string): ExportFile {
       { file, line, column },
     );
   }
+  // js-yaml shares an anchor's object with its aliases: what walks the entries would expand them
+  checkLoadedAliases(top, file);
   if (!top || typeof top !== 'object' || !Array.isArray(top.data))
     throw new RegistryError(
       'IMPORT_FORMAT',

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { journalPath } from '../../engine/journal-schema.js';
 import { UsageError } from '../../errors.js';
-import { startDashboard, type Dashboard, type DashboardOptions } from '../../monitor/index.js';
+import type { Dashboard, DashboardOptions } from '../../monitor/index.js';
 
 /** `--port` / `--dashboard [port]` value: an integer 0..65535 (0: a free port). */
 export function parsePort(v: string | boolean | undefined, flag: string): number | undefined {
@@ -29,6 +29,8 @@ export async function startRunDashboard(
   o: DashboardOptions & { port: number },
   stream: NodeJS.WritableStream = process.stderr,
 ): Promise<Dashboard> {
+  // the server (fastify) loads only when a dashboard is asked for: start-up stays fast
+  const { startDashboard } = await import('../../monitor/index.js');
   const d = await startDashboard({ ...o, keepAlive: false });
   stream.write(`dashboard: ${d.url}\n`);
   return d;
@@ -46,11 +48,17 @@ export function registerDashboardCommands(program: Command): void {
     )
     .option('--poll <seconds>', 'how often the page refreshes', '2')
     .action(async (dir: string, flags: { port: string; host: string; poll: string }) => {
+      // the implementation loads in the action: start-up stays fast (docs/architecture.md)
+      const { isPreparedRun } = await import('../../engine/prepared-journal.js');
+      const { startDashboard } = await import('../../monitor/index.js');
       const submitDir = resolve(dir);
-      if (!existsSync(journalPath(submitDir)))
-        throw new UsageError('NO_JOURNAL', `${dir} is not a submit directory (no journal.sqlite3 in it)`, {
-          file: dir,
-        });
+      // a prepared run (qgraph, sbatch) shows every job pending until its manager starts
+      if (!existsSync(journalPath(submitDir)) && !isPreparedRun(submitDir))
+        throw new UsageError(
+          'NO_JOURNAL',
+          `${dir} is not a submit directory (no journal.sqlite3 and no workflow.json in it)`,
+          { file: dir },
+        );
       const poll = Number(flags.poll);
       if (!Number.isFinite(poll) || poll < 0.2)
         throw new UsageError(

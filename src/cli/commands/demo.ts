@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { createUniqueDir } from '../../config/unique-dir.js';
 import { UsageError } from '../../errors.js';
-import { runLocator } from '../../monitor/index.js';
 import { parsePort, startRunDashboard } from './dashboard.js';
 
 // src/cli/commands and dist/cli/commands are both three levels below the package root
@@ -32,6 +31,24 @@ function positiveInt(flag: string, v: string, max?: number): string {
       key: flag,
     });
   return String(n);
+}
+
+/**
+ * After the run, on a terminal, the dashboard stays up until Ctrl-C: the page of a finished run is
+ * what the user came to look at. Elsewhere (tests, CI, a pipe) it closes with the demo, and says so.
+ */
+async function lingerOrSay(url: string): Promise<void> {
+  if (!(process.stdin.isTTY && process.stderr.isTTY)) {
+    process.stderr.write(
+      `demo: the dashboard at ${url} closes now that the demo is done (not run on a terminal); the "dashboard:" line above serves it again\n`,
+    );
+    return;
+  }
+  process.stderr.write(`demo: the dashboard stays up at ${url}; press Ctrl-C to close it and exit\n`);
+  // the run's dashboard does not hold the process open by itself (keepAlive: false): this timer does
+  const hold = setInterval(() => {}, 1 << 30);
+  await new Promise<void>((res) => process.once('SIGINT', () => res()));
+  clearInterval(hold);
 }
 
 export function registerDemoCommands(program: Command): void {
@@ -66,6 +83,7 @@ export function registerDemoCommands(program: Command): void {
         flags.dir = createUniqueDir(join('demo', 'toycam'));
       }
       // found once `quanta submit` (run by the demo) has created the run's journal
+      const { runLocator } = await import('../../monitor/index.js');
       const dashboard =
         port === undefined || !flags.dir
           ? undefined
@@ -87,6 +105,7 @@ export function registerDemoCommands(program: Command): void {
           child.on('exit', (c, sig) => res(c ?? (sig ? 1 : 0)));
         });
         process.exitCode = code;
+        if (dashboard) await lingerOrSay(dashboard.url);
       } finally {
         await dashboard?.close();
       }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { readPipeline, type DeclaredTask, type PipelineDefinition } from '../../pipeline/definition.js';
+import type { DeclaredTask, PipelineDefinition } from '../../pipeline/definition.js';
 import type { ConfigBlock } from '../../pipeline/ir.js';
-import { loadPipeline } from '../../pipeline/load.js';
 import type { Contract, Pipeline, PipelineTaskNode, Step, Subset } from '../../pipeline/types.js';
 import type { Conn } from '../../task/define-task.js';
 import { printJson } from '../output.js';
@@ -180,11 +179,14 @@ export function registerPipelineCommands(program: Command): void {
     .option('--connections', 'import the TypeScript task modules: connections, dimensions, execution order')
     .option('--json', 'print one JSON document')
     .action(async (spec: string, opts: { json?: boolean; connections?: boolean }) => {
+      // the implementation loads in the action: start-up stays fast (docs/architecture.md)
       if (opts.connections) {
+        const { loadPipeline } = await import('../../pipeline/load.js');
         const p = await loadPipeline(spec, { pythonTasks: 'keep' });
         if (opts.json) printJson(pipelineJson(p));
         else process.stdout.write(`${formatPipeline(p)}\n`);
       } else {
+        const { readPipeline } = await import('../../pipeline/definition.js');
         const d = readPipeline(spec);
         if (opts.json) printJson(definitionJson(d));
         else process.stdout.write(`${formatDefinition(d)}\n`);

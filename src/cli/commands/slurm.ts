@@ -4,9 +4,9 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { runWorker } from '../../executors/pilot/index.js';
-import { prepareSbatch } from '../../run/sbatch.js';
 import { printJson } from '../output.js';
+import { ALLOW_UNKNOWN_KEYS_FLAG, ALLOW_UNKNOWN_KEYS_HELP, printConfigWarnings } from './config.js';
+import { quantaCommand } from '../../util/cli-hint.js';
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -37,6 +37,8 @@ export function registerSlurmCommands(program: Command): void {
     .option('--node <name>', 'node name to report (default: SLURMD_NODENAME or the host name)')
     .action(
       async (o: { manager: string; tokenFile: string; memory?: number; cores?: number; node?: string }) => {
+        // the implementation loads in the action: start-up stays fast (docs/architecture.md)
+        const { runWorker } = await import('../../executors/pilot/index.js');
         process.exitCode = await runWorker({
           managerUrl: o.manager,
           tokenFile: o.tokenFile,
@@ -56,23 +58,33 @@ export function registerSlurmCommands(program: Command): void {
     .option('--submit', 'submit the script with sbatch')
     .option('--no-exclusive', 'share nodes instead of #SBATCH --exclusive')
     .option('--json', 'print one JSON document')
+    .option(ALLOW_UNKNOWN_KEYS_FLAG, ALLOW_UNKNOWN_KEYS_HELP)
     .action(
       async (
         config: string,
-        o: { submitDir?: string; submit?: boolean; exclusive: boolean; json?: boolean },
+        o: {
+          submitDir?: string;
+          submit?: boolean;
+          exclusive: boolean;
+          json?: boolean;
+          allowUnknownKeys?: boolean;
+        },
       ) => {
+        const { prepareSbatch } = await import('../../run/sbatch.js');
         const r = await prepareSbatch({
           configPath: config,
           submitDir: o.submitDir,
           submit: o.submit,
           exclusive: o.exclusive,
+          allowUnknownKeys: o.allowUnknownKeys,
+          onWarnings: printConfigWarnings,
         });
         if (o.json) printJson(r);
         else {
           process.stdout.write(`wrote ${r.script}\n`);
           if (r.jobId)
             process.stdout.write(
-              `submitted Slurm job ${r.jobId}; follow it with: quanta status ${r.submitDir}\n`,
+              `submitted Slurm job ${r.jobId}; follow it with: ${quantaCommand('status', r.submitDir)}\n`,
             );
           else process.stdout.write(`submit it with: sbatch ${r.script}\n`);
         }

@@ -1,13 +1,18 @@
 /**
- * Waiting for the launched workers to join: done when all came; after the timeout (or when
- * every worker step already ended) go on with those that came, or fail when none did.
+ * Waiting for the launched workers to join: done when all came, or when the executor is shut
+ * down meanwhile (the run ended with the workers that came: its outcome is the journal's); after
+ * the timeout (or when every worker step already ended) go on with those that came, or fail when
+ * none did.
  */
 import { ExecutorError } from '../../errors.js';
 
 export interface JoinWait {
   expected: number;
   timeoutMs: number;
+  /** workers (nodes) that joined so far, including those that left again */
   joined(): number;
+  /** the executor is shutting down */
+  stopped(): boolean;
   stepsDone(): boolean;
   /** register the callback to run whenever a worker joins or a step ends (undefined: stop) */
   onChange(cb: (() => void) | undefined): void;
@@ -24,7 +29,7 @@ export function waitForJoins(w: JoinWait): Promise<void> {
     const check = (timedOut: boolean) => {
       const joined = w.joined();
       const stepsDone = w.stepsDone();
-      if (joined >= w.expected) {
+      if (joined >= w.expected || w.stopped()) {
         done();
         resolve();
       } else if (timedOut || stepsDone) {

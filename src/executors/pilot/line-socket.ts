@@ -1,7 +1,10 @@
 /**
  * JSON-lines framing over a TCP socket: splits incoming bytes into lines (bounded, so a peer
  * cannot make us buffer without end), writes lines, and remembers when the peer last spoke
- * (heartbeat bookkeeping for both ends of the pilot protocol).
+ * (heartbeat bookkeeping for both ends of the pilot protocol). Lines sent in the same turn of the
+ * event loop go out in one write (one syscall, one TCP segment): a manager dispatching a tick's
+ * jobs, or a worker reporting the results that arrived together, pays for one write, not one per
+ * message.
  */
 import type { Socket } from 'node:net';
 
@@ -14,6 +17,8 @@ export interface LineSocketHandlers {
 export class LineSocket {
   private buf = '';
   private closed = false;
+  /** lines sent this turn, written together by `flushOut` */
+  private out: string[] = [];
   /** epoch ms of the last bytes received */
   lastHeard = Date.now();
   maxLineBytes: number;
@@ -36,14 +41,24 @@ export class LineSocket {
     return this.closed;
   }
 
+  /** Queue a line (ending in a newline); it is written with the others of this turn. */
   send(line: string): boolean {
     if (this.closed || this.socket.destroyed) return false;
-    return this.socket.write(line);
+    if (this.out.push(line) === 1) setImmediate(() => this.flushOut());
+    return true;
   }
 
-  /** Send a last line (if any), then close; the close handler gets `reason`. */
+  private flushOut(): void {
+    if (this.out.length === 0) return;
+    const text = this.out.length === 1 ? this.out[0] : this.out.join('');
+    this.out = [];
+    if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.write(text);
+  }
+
+  /** Send what is queued and a last line (if any), then close; the close handler gets `reason`. */
   close(reason: string, lastLine?: string): void {
     if (this.closed) return;
+    this.flushOut();
     if (lastLine && !this.socket.destroyed) this.socket.end(lastLine);
     else this.socket.end();
     this.finish(reason);
@@ -53,6 +68,7 @@ export class LineSocket {
 
   /** Drop the connection at once (no last words). */
   destroy(reason: string): void {
+    this.out = [];
     this.socket.destroy();
     this.finish(reason);
   }

@@ -1,15 +1,18 @@
 /**
  * The pilot executor (manager side). It listens on the allocation's network, lets in workers that
- * answer the run's challenge, reports their budgets to the engine (which packs jobs into them
- * exactly as locally), forwards dispatches and kills, and relays results. A worker that closes
- * its connection or misses heartbeats is lost: the engine hears `workerLost` first (so nothing
- * new goes there) and then a result with outcome 'lost' for every job it held, which the engine
- * re-queues without counting an attempt. The others keep going.
+ * answer the run's challenge (and proves the secret to them in turn), reports their budgets to
+ * the engine (which packs jobs into them exactly as locally), forwards dispatches and kills, and
+ * relays results. A worker that closes its connection or misses heartbeats is lost: the engine
+ * hears `workerLost` first (so nothing new goes there) and then a result with outcome 'lost' for
+ * every job it held, which the engine re-queues as a new attempt (its own log) that does not count
+ * as a retry. Results of the lost session are never taken. The others keep going; the lost worker
+ * may rejoin as a new session (after killing what it ran), and a worker step that ended is
+ * relaunched on its node while that node is in the allocation (relaunch.ts).
  */
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { DispatchJob, ExecutorEvents, JobResult, WorkerInfo } from '../../engine/executor.js';
-import { ensureToken, newNonce, tokenPath, verifyAnswer } from './auth.js';
+import { ensureToken, newNonce, proveManager, tokenPath, verifyAnswer } from './auth.js';
 import { launchWorkers, stopSteps } from './launch.js';
 import type { LaunchedStep } from './launch.js';
 import { LineSocket } from './line-socket.js';
@@ -19,6 +22,8 @@ import { advertisedHost, envInt } from './options.js';
 import type { PilotExecutor, PilotExecutorOptions, PilotWorker } from './options.js';
 import { waitForJoins } from './join-wait.js';
 import { planWorkers } from './plan.js';
+import type { WorkerLaunchSpec } from './launch.js';
+import { Relauncher } from './relaunch.js';
 import {
   MAX_LINE_BYTES,
   MAX_PREAUTH_BYTES,
@@ -52,6 +57,7 @@ class PilotManager implements PilotExecutor {
   private readonly log: PilotLog;
   private readonly hbMs: number;
   private readonly hbTimeoutMs: number;
+  private readonly prefetch: number;
   private server?: Server;
   private events?: ExecutorEvents;
   private readonly sessions = new Set<Session>();
@@ -60,6 +66,12 @@ class PilotManager implements PilotExecutor {
   private hbTimer?: NodeJS.Timeout;
   private stopping = false;
   private joinWaiter?: () => void;
+  /** random per manager process: a worker rejoins only the manager it joined */
+  private readonly managerId = newNonce().slice(0, 16);
+  /** nodes a worker joined from, ever (a worker that left still joined) */
+  private readonly joinedNodes = new Set<string>();
+  private readonly specs = new Map<string, WorkerLaunchSpec>();
+  private relauncher?: Relauncher;
 
   constructor(private readonly opts: PilotExecutorOptions) {
     if (!opts.provider !== !opts.launcher)
@@ -70,6 +82,7 @@ class PilotManager implements PilotExecutor {
     this.hbMs = opts.heartbeatMs ?? envInt(this.env.QUANTA_PILOT_HEARTBEAT_MS) ?? 2000;
     this.hbTimeoutMs =
       opts.heartbeatTimeoutMs ?? envInt(this.env.QUANTA_PILOT_HEARTBEAT_TIMEOUT_MS) ?? 20_000;
+    this.prefetch = opts.prefetch ?? envInt(this.env.QUANTA_PILOT_PREFETCH) ?? 0;
   }
 
   workers(): PilotWorker[] {
@@ -103,21 +116,22 @@ class PilotManager implements PilotExecutor {
       if (this.stopping) return; // shut down while we asked the provider
       const plan = planWorkers(nodes, this.opts);
       for (const w of plan.warnings) this.log.warn(w);
-      this.steps = launchWorkers(
+      for (const spec of plan.specs) this.specs.set(spec.node, spec);
+      this.relauncher = new Relauncher(
         {
-          managerUrl: this.url,
-          tokenFile: tokenPath(this.opts.submitDir),
-          logDir: pilotDir(this.opts.submitDir),
-          specs: plan.specs,
-          launcher,
-          workerCommand: this.opts.workerCommand,
-          env: this.env,
+          maxPerNode: this.opts.maxRelaunches ?? envInt(this.env.QUANTA_PILOT_MAX_RELAUNCHES) ?? 5,
+          baseDelayMs: this.opts.relaunchDelayMs ?? envInt(this.env.QUANTA_PILOT_RELAUNCH_DELAY_MS) ?? 2000,
+          maxDelayMs: 60_000,
         },
-        (step) => {
-          this.log.info('worker step ended', { node: step.node, exitCode: step.exitCode });
-          this.joinWaiter?.();
+        {
+          liveNodes: async () =>
+            provider.liveNodes ? provider.liveNodes() : (await provider.nodes()).map((n) => n.name),
+          launch: (node) => this.launch([this.specs.get(node) as WorkerLaunchSpec]),
+          stopping: () => this.stopping,
+          log: this.log,
         },
       );
+      this.launch(plan.specs);
       this.log.info('launched workers', {
         provider: provider.name,
         launcher: launcher.name,
@@ -128,12 +142,36 @@ class PilotManager implements PilotExecutor {
     if (expected > 0) await this.waitForWorkers(expected);
   }
 
+  private launch(specs: WorkerLaunchSpec[]): void {
+    const launcher = this.opts.launcher;
+    if (!launcher || this.stopping) return;
+    const steps = launchWorkers(
+      {
+        managerUrl: this.url,
+        tokenFile: tokenPath(this.opts.submitDir),
+        logDir: pilotDir(this.opts.submitDir),
+        specs,
+        launcher,
+        workerCommand: this.opts.workerCommand,
+        env: this.env,
+      },
+      (step) => {
+        this.log.info('worker step ended', { node: step.node, exitCode: step.exitCode });
+        this.relauncher?.stepEnded(step.node, step.exitCode);
+        this.joinWaiter?.();
+      },
+    );
+    this.steps.push(...steps);
+  }
+
   private waitForWorkers(expected: number): Promise<void> {
     return waitForJoins({
       expected,
       timeoutMs: this.opts.joinTimeoutMs ?? 120_000,
-      joined: () => this.byId.size,
-      stepsDone: () => this.steps.length > 0 && this.steps.every((s) => s.exited),
+      joined: () => this.joinedNodes.size,
+      stopped: () => this.stopping,
+      stepsDone: () =>
+        this.steps.length > 0 && this.steps.every((s) => s.exited) && !this.relauncher?.pending,
       onChange: (cb) => (this.joinWaiter = cb),
       warn: (m) => this.log.warn(m),
       noneMessage: (why) =>
@@ -160,13 +198,25 @@ class PilotManager implements PilotExecutor {
 
   async shutdown(): Promise<void> {
     this.stopping = true;
+    this.joinWaiter?.(); // start() stops waiting for workers: the run ended without them
+    this.relauncher?.cancel();
     if (this.hbTimer) clearInterval(this.hbTimer);
+    // steps with no worker in now (still starting, or rejoining) are stopped at once; those
+    // with one get the time to end after the shutdown message
+    const inNow = new Set([...this.byId.values()].map((s) => (s.info as WorkerInfo).node));
+    const idle = this.steps.filter((st) => !st.exited && !inNow.has(st.node));
     for (const s of this.sessions) {
       if (s.state === 'ready') s.ls.close('shutdown', encode({ type: 'shutdown', reason: 'run finished' }));
       else s.ls.destroy('shutdown');
     }
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    await stopSteps(this.steps, 10_000);
+    await Promise.all([
+      stopSteps(idle, 0),
+      stopSteps(
+        this.steps.filter((st) => !idle.includes(st)),
+        10_000,
+      ),
+    ]);
     this.log.info('manager stopped');
   }
 
@@ -187,7 +237,12 @@ class PilotManager implements PilotExecutor {
     });
     this.sessions.add(s);
     s.authTimer = setTimeout(() => this.refuse(s, 'no answer to the challenge within 10 s'), 10_000);
-    this.send(s, { type: 'challenge', nonce: s.nonce, protocol: PROTOCOL_VERSION });
+    this.send(s, {
+      type: 'challenge',
+      nonce: s.nonce,
+      protocol: PROTOCOL_VERSION,
+      managerId: this.managerId,
+    });
   }
 
   private refuse(s: Session, reason: string, fields: Record<string, unknown> = {}): void {
@@ -218,18 +273,32 @@ class PilotManager implements PilotExecutor {
       return this.refuse(s, 'authentication failed (wrong token)', who);
     }
     if (this.byId.has(m.workerId)) return this.refuse(s, `worker id ${m.workerId} is already connected`, who);
+    // the same worker process rejoining (it proved the secret; it killed what it ran before):
+    // its old session is fenced now, before the new one takes work
+    for (const old of this.byId.values()) {
+      if (old.pid === m.pid && old.info?.node === m.node)
+        old.ls.destroy(`the worker rejoined as ${m.workerId}; this session is fenced`);
+    }
     clearTimeout(s.authTimer);
     s.state = 'ready';
     s.pid = m.pid;
     s.ls.maxLineBytes = MAX_LINE_BYTES;
-    s.info = { id: m.workerId, node: m.node, memoryMB: m.memoryMB, cores: m.cores };
+    s.info = {
+      id: m.workerId,
+      node: m.node,
+      memoryMB: m.memoryMB,
+      cores: m.cores,
+      ...(this.prefetch > 0 ? { prefetch: this.prefetch } : {}),
+    };
     this.byId.set(m.workerId, s);
     this.send(s, {
       type: 'welcome',
       workerId: m.workerId,
       heartbeatMs: this.hbMs,
       heartbeatTimeoutMs: this.hbTimeoutMs,
+      proof: proveManager(this.token, m.nonce, s.nonce, m.workerId),
     });
+    this.joinedNodes.add(m.node);
     this.log.info('worker joined', { ...who, memoryMB: m.memoryMB, cores: m.cores, remote: s.remote });
     this.events?.workerJoined({ ...s.info });
     this.joinWaiter?.();

@@ -36,6 +36,16 @@ export interface PilotExecutorOptions {
   workerCommand?: string[];
   env?: NodeJS.ProcessEnv;
   log?: PilotLog;
+  /** relaunches of a node's worker step that ended during the run (default: $QUANTA_PILOT_MAX_RELAUNCHES, else 5) */
+  maxRelaunches?: number;
+  /** delay before a node's first relaunch, doubled per relaunch (default: $QUANTA_PILOT_RELAUNCH_DELAY_MS, else 2000) */
+  relaunchDelayMs?: number;
+  /**
+   * budgets' worth of jobs each worker is sent beyond its free budget, which it queues and starts
+   * as its own jobs end, so no slot waits for a round trip to the manager (default:
+   * $QUANTA_PILOT_PREFETCH, else 0: only what fits; 1: one more budget queued)
+   */
+  prefetch?: number;
 }
 
 export interface PilotWorker extends WorkerInfo {

@@ -19,7 +19,7 @@ export function pilotDir(submitDir: string): string {
 
 export function createPilotLog(submitDir: string, opts: { stderr?: boolean } = {}): PilotLog {
   const dir = pilotDir(submitDir);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   // sync writes: the log must be complete even when the manager is killed by Slurm at wall time
   const logger = pino(
     { base: { pid: process.pid } },

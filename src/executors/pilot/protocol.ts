@@ -2,10 +2,13 @@
  * The pilot wire protocol: JSON lines over plain TCP, one message per line, every line validated
  * with zod on arrival (STYLE.md: parse at the edge). Session:
  *
- *   manager -> worker  {type:'challenge', nonce, protocol}
- *   worker  -> manager {type:'hello', workerId, node, memoryMB, cores, pid, answer}
- *                      answer = HMAC-SHA256(token, nonce + workerId), hex (auth.ts)
- *   manager -> worker  {type:'welcome', workerId, heartbeatMs, heartbeatTimeoutMs}
+ *   manager -> worker  {type:'challenge', nonce, protocol, managerId}
+ *   worker  -> manager {type:'hello', workerId, node, memoryMB, cores, pid, answer, nonce}
+ *                      answer: the worker's proof of the token for the manager's nonce;
+ *                      nonce: the worker's own challenge to the manager (auth.ts)
+ *   manager -> worker  {type:'welcome', workerId, heartbeatMs, heartbeatTimeoutMs, proof}
+ *                      proof: the manager's proof of the token for the worker's nonce; the worker
+ *                      runs nothing before it checked it
  *                   or {type:'refused', reason} and the socket is closed
  *   manager -> worker  {type:'dispatch', job} | {type:'kill', jobId} | {type:'shutdown', reason} | {type:'ping'}
  *   worker  -> manager {type:'started', jobId, startedAt} | {type:'result', result} | {type:'heartbeat', running}
@@ -16,7 +19,8 @@
 import { z } from 'zod';
 import type { DispatchJob, JobResult } from '../../engine/executor.js';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: mutual authentication (the worker's nonce, the manager's proof, the manager's id) */
+export const PROTOCOL_VERSION = 2;
 /** lines longer than this are a protocol violation (a job's env and argv fit easily) */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 /** before authentication a peer gets only this much, so a stranger cannot make us buffer */
@@ -62,14 +66,23 @@ export const jobResultSchema = z.object({
 });
 
 const workerIdPattern = /^[A-Za-z0-9._:@-]{1,128}$/;
+const hex64 = /^[0-9a-f]{64}$/;
+const noncePattern = /^[0-9a-f]{32,128}$/;
 
 export const managerMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('challenge'), nonce: z.string().min(16), protocol: z.number().int() }),
+  z.object({
+    type: z.literal('challenge'),
+    nonce: z.string().regex(noncePattern),
+    protocol: z.number().int(),
+    /** random per manager process: a worker that rejoins only rejoins the manager it left */
+    managerId: z.string().regex(/^[0-9a-f]{8,64}$/),
+  }),
   z.object({
     type: z.literal('welcome'),
     workerId: z.string(),
     heartbeatMs: z.number().int().positive(),
     heartbeatTimeoutMs: z.number().int().positive(),
+    proof: z.string().regex(hex64),
   }),
   z.object({ type: z.literal('refused'), reason: z.string() }),
   z.object({ type: z.literal('dispatch'), job: dispatchJobSchema }),
@@ -87,7 +100,8 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
     memoryMB: z.number().int().positive(),
     cores: z.number().int().positive(),
     pid: z.number().int().positive(),
-    answer: z.string().regex(/^[0-9a-f]{64}$/),
+    answer: z.string().regex(hex64),
+    nonce: z.string().regex(noncePattern),
   }),
   z.object({ type: z.literal('started'), jobId: z.string(), startedAt: z.number() }),
   z.object({ type: z.literal('result'), result: jobResultSchema }),

@@ -1,28 +1,23 @@
 /**
  * The pilot worker (`quanta worker`): one per node. It connects to the manager, answers the
- * challenge with the run's token, advertises its budget, runs what it is sent through the same
- * JobRunner as the local executor (process groups, logs, peak RSS, memory enforcement), streams
- * results back and heartbeats. When the manager is gone (socket closed or silent for longer than
- * the heartbeat timeout) it kills its jobs and exits non-zero: an orphaned worker must never keep
- * running quanta whose results nobody will register.
+ * challenge with the run's token and checks the manager's own proof of it before it runs
+ * anything, advertises its budget, runs what it is sent through the same JobRunner as the local
+ * executor (process groups, logs, peak RSS, memory enforcement), streams results back and
+ * heartbeats. When the manager is gone (socket closed or silent for longer than the heartbeat
+ * timeout) it kills its jobs and waits for them to end; then it tries to rejoin the same manager
+ * (same manager id) as a new session for a while: a network cut or a freeze that heals gives the
+ * run its capacity back. A manager that refuses connections (its process is dead) or a different
+ * manager ends it at once: an orphaned worker must never keep running quanta whose results
+ * nobody will register.
  */
-import { connect } from 'node:net';
 import { hostname } from 'node:os';
-import { failedResult } from '../../engine/executor.js';
-import type { DispatchJob } from '../../engine/executor.js';
 import { UsageError } from '../../errors.js';
-import { JobRunner } from '../job-runner.js';
-import { answerChallenge, readToken } from './auth.js';
-import { LineSocket } from './line-socket.js';
-import {
-  MAX_LINE_BYTES,
-  PROTOCOL_VERSION,
-  decodeManagerMessage,
-  encode,
-  parseManagerUrl,
-} from './protocol.js';
-import type { ManagerMessage, WorkerMessage } from './protocol.js';
+import { readToken } from './auth.js';
+import { envInt } from './options.js';
+import { parseManagerUrl } from './protocol.js';
 import { detectWorkerBudget } from './resources.js';
+import { runSession } from './worker-session.js';
+import type { SessionEnd } from './worker-session.js';
 
 export interface WorkerOptions {
   managerUrl: string;
@@ -35,6 +30,11 @@ export interface WorkerOptions {
   log?: (line: string) => void;
   /** on SIGTERM/SIGINT kill the jobs and exit (the CLI sets it; Slurm signals steps it ends) */
   handleSignals?: boolean;
+  /**
+   * after losing the manager, try to rejoin it for this long (default: $QUANTA_WORKER_REJOIN_SEC,
+   * else 120 s; 0: never rejoin)
+   */
+  rejoinSec?: number;
 }
 
 /** Exit codes of `quanta worker`. */
@@ -47,11 +47,15 @@ export const WORKER_EXIT = {
   managerGone: 4,
   /** SIGTERM/SIGINT (Slurm ending the step): jobs killed first */
   signalled: 5,
+  /** the peer did not prove it knows the run's secret (or broke the protocol before it did) */
+  unauthenticatedManager: 6,
 } as const;
 
 function sanitizeId(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
 }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Run a worker until the manager shuts it down or is gone; resolves to the exit code. */
 export async function runWorker(opts: WorkerOptions): Promise<number> {
@@ -67,127 +71,82 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   const token = readToken(opts.tokenFile);
   const node = opts.node ?? env.SLURMD_NODENAME ?? hostname().split('.')[0];
   const budget = detectWorkerBudget({ memoryMB: opts.memoryMB, cores: opts.cores }, env);
-  const workerId = `${sanitizeId(node)}-${process.pid}`;
-  const runner = new JobRunner({ warmTaskWorkers: true });
+  const baseId = `${sanitizeId(node)}-${process.pid}`;
+  const rejoinMs = 1000 * (opts.rejoinSec ?? envInt(env.QUANTA_WORKER_REJOIN_SEC) ?? 120);
 
-  return await new Promise<number>((resolve, reject) => {
-    const socket = connect({ host: target.host, port: target.port });
-    let welcomed = false;
-    let finished = false;
-    let heartbeat: NodeJS.Timeout | undefined;
-    const connectTimer = setTimeout(
-      () => ls.destroy(`no answer from the manager at ${opts.managerUrl} within 30 s`),
-      30_000,
-    );
+  // a signal ends whatever session is running, and the loop below
+  let signalled: NodeJS.Signals | undefined;
+  let abortSession: ((sig: NodeJS.Signals) => void) | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signalled = sig;
+    abortSession?.(sig);
+  };
+  if (opts.handleSignals) {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  const exit = (code: number, why: string, id: string): number => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    log(`quanta worker ${id}: ${why}`);
+    return code;
+  };
 
-    const send = (m: WorkerMessage) => ls.send(encode(m));
-    const onSignal = (sig: NodeJS.Signals) => {
-      finish(WORKER_EXIT.signalled, `stopped by ${sig}; killing my jobs`);
-      ls.destroy(sig);
-    };
-    if (opts.handleSignals) {
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-    }
-    const finish = (code: number, why: string) => {
-      if (finished) return;
-      finished = true;
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      clearTimeout(connectTimer);
-      if (heartbeat) clearInterval(heartbeat);
-      log(`quanta worker ${workerId}: ${why}`);
-      void runner.shutdown().then(() => resolve(code), reject);
-    };
-
-    const runningIds = new Set<string>();
-    const runJob = (job: DispatchJob) => {
-      runningIds.add(job.id);
-      send({ type: 'started', jobId: job.id, startedAt: Date.now() });
-      runner.run(job, { id: workerId, node }).then(
-        (result) => {
-          runningIds.delete(job.id);
-          if (!finished) send({ type: 'result', result });
-        },
-        (e: unknown) => {
-          // JobRunner failures are bugs, but the manager still needs an answer for the job
-          runningIds.delete(job.id);
-          if (finished) return;
-          const message = `worker error: ${e instanceof Error ? e.message : String(e)}`;
-          send({ type: 'result', result: failedResult(job, { workerId, node }, message) });
-        },
-      );
-    };
-
-    const onMessage = (m: ManagerMessage) => {
-      switch (m.type) {
-        case 'challenge':
-          if (m.protocol !== PROTOCOL_VERSION) {
-            finish(
-              WORKER_EXIT.refused,
-              `manager speaks protocol ${m.protocol}, this worker ${PROTOCOL_VERSION}`,
-            );
-            ls.close('protocol mismatch');
-            return;
-          }
-          send({
-            type: 'hello',
-            protocol: PROTOCOL_VERSION,
-            workerId,
-            node,
-            memoryMB: budget.memoryMB,
-            cores: budget.cores,
-            pid: process.pid,
-            answer: answerChallenge(token, m.nonce, workerId),
-          });
-          return;
-        case 'welcome': {
-          welcomed = true;
-          clearTimeout(connectTimer);
-          log(
-            `quanta worker ${workerId}: joined ${opts.managerUrl} on ${node} (${budget.memoryMB} MB, ${budget.cores} cores)`,
-          );
-          heartbeat = setInterval(() => {
-            if (Date.now() - ls.lastHeard > m.heartbeatTimeoutMs) {
-              ls.destroy('heartbeat timeout');
-              return;
-            }
-            send({ type: 'heartbeat', running: [...runningIds] });
-          }, m.heartbeatMs);
-          return;
-        }
-        case 'refused':
-          finish(WORKER_EXIT.refused, `refused by the manager: ${m.reason}`);
-          ls.close('refused');
-          return;
-        case 'dispatch':
-          runJob(m.job);
-          return;
-        case 'kill':
-          runner.kill(m.jobId, 'cancelled');
-          return;
-        case 'shutdown':
-          finish(WORKER_EXIT.shutdown, `shut down by the manager (${m.reason})`);
-          ls.close('shutdown');
-          return;
-        case 'ping':
-          return;
-      }
-    };
-
-    const ls = new LineSocket(socket, MAX_LINE_BYTES, {
-      line: (text) => {
-        const d = decodeManagerMessage(text);
-        if (!d.ok) {
-          ls.destroy(`bad message from the manager: ${d.error}`);
-          return;
-        }
-        onMessage(d.msg);
-      },
-      close: (reason) => {
-        const why = welcomed ? `manager gone (${reason}); killing my jobs` : `could not join (${reason})`;
-        finish(WORKER_EXIT.managerGone, why);
-      },
+  let managerId: string | undefined; // the manager this worker joined first; it rejoins only that one
+  let lostAt = 0;
+  let backoffMs = 500;
+  for (let session = 1; ; session++) {
+    const workerId = session === 1 ? baseId : `${baseId}.s${session}`;
+    if (signalled) return exit(WORKER_EXIT.signalled, `stopped by ${signalled}`, workerId);
+    const end: SessionEnd = await runSession({
+      host: target.host,
+      port: target.port,
+      url: opts.managerUrl,
+      token,
+      workerId,
+      node,
+      budget,
+      managerId,
+      connectTimeoutMs: managerId ? 10_000 : 30_000,
+      log,
+      onAbortable: (abort) => (abortSession = abort),
     });
-  });
+    abortSession = undefined;
+    switch (end.kind) {
+      case 'shutdown':
+        return exit(WORKER_EXIT.shutdown, `shut down by the manager (${end.why})`, workerId);
+      case 'refused':
+        return exit(WORKER_EXIT.refused, end.why, workerId);
+      case 'impostor':
+        return exit(WORKER_EXIT.unauthenticatedManager, `${end.why}; ran nothing`, workerId);
+      case 'signalled':
+        return exit(WORKER_EXIT.signalled, `stopped by ${end.why}; killed my jobs`, workerId);
+      case 'lost':
+        // its jobs are killed and ended: from here on it holds nothing
+        managerId = end.managerId;
+        lostAt = Date.now();
+        backoffMs = 500;
+        if (rejoinMs <= 0)
+          return exit(WORKER_EXIT.managerGone, `manager gone (${end.why}); killed my jobs`, workerId);
+        log(`quanta worker ${workerId}: manager gone (${end.why}); killed my jobs; trying to rejoin`);
+        continue;
+      case 'unjoined': {
+        const why = `could not join (${end.why})`;
+        if (!managerId) return exit(WORKER_EXIT.managerGone, why, workerId);
+        // nobody listens on the manager's port any more (it is dead, not cut off), or another
+        // manager does (it starts workers of its own)
+        if (end.connectionRefused || end.otherManager)
+          return exit(WORKER_EXIT.managerGone, `manager gone; ${why}`, workerId);
+        if (Date.now() - lostAt >= rejoinMs)
+          return exit(
+            WORKER_EXIT.managerGone,
+            `gave up rejoining after ${rejoinMs / 1000} s; ${why}`,
+            workerId,
+          );
+        await sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 5000);
+        continue;
+      }
+    }
+  }
 }

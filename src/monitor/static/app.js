@@ -46,6 +46,9 @@ function duration(sec) {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** a duration with a tenth of a second below 10 s */
+const seconds = (sec) => (sec < 10 ? `${sec.toFixed(1)}s` : duration(sec));
+
 async function getJson(path) {
   const r = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
@@ -67,7 +70,18 @@ function stackedBar(counts, total) {
   return bar;
 }
 
+function stateLegend() {
+  const box = $('state-legend');
+  if (box.childElementCount) return;
+  for (const s of BAR_STATES)
+    box.append(el('span', { 'data-state': s }, el('i', { style: { background: `var(--${s})` } }), s));
+  box.append(
+    el('span', { 'data-state': 'pending' }, el('i', { style: { background: 'var(--pending)' } }), 'pending'),
+  );
+}
+
 function renderStatus(p) {
+  stateLegend();
   document.body.dataset.phase = p.phase;
   $('phase').textContent = p.phase === 'waiting' ? 'waiting for the run to start' : p.phase;
   $('phase').className = `phase ${p.phase}`;
@@ -77,7 +91,7 @@ function renderStatus(p) {
   $('run-name').textContent = s.name ? `· ${s.name}` : '';
   document.title = `quanta · ${s.name || p.submitDir}`;
   const t = s.totals;
-  const done = t.succeeded + t.failed + t.blocked + t.cancelled;
+  const done = t.succeeded + t.failed + t.blocked; // a cancelled job is not done: restore runs it
   $('overall-fill').style.width = `${(100 * s.progress).toFixed(1)}%`;
   $('kpi-done').textContent = `${done} / ${t.total}`;
   $('kpi-progress').textContent = `${(100 * s.progress).toFixed(1)}%`;
@@ -85,6 +99,7 @@ function renderStatus(p) {
   $('kpi-failed').textContent = `${t.failed} / ${t.blocked}`;
   $('kpi-failed').className = `v${t.failed ? ' warn' : ''}`;
   const e = p.eta;
+  // rate and elapsed count the time a manager drove the run: they stop at its end
   $('kpi-rate').textContent =
     e && e.perMinute > 0 ? `${e.perMinute.toFixed(e.perMinute >= 10 ? 0 : 1)}/min` : '-';
   $('kpi-eta').textContent =
@@ -93,10 +108,16 @@ function renderStatus(p) {
       : p.phase === 'finished'
         ? 'done'
         : '-';
-  $('kpi-elapsed').textContent = e && e.startedAt ? duration((p.now - e.startedAt) / 1000) : '-';
-  $('manager').textContent = s.manager
-    ? `manager: pid ${s.manager.pid} on ${s.manager.host} since ${new Date(s.manager.since).toLocaleString()}`
-    : 'manager: none (the run is not being driven; quanta restore continues it)';
+  $('kpi-elapsed').textContent = e && e.startedAt ? duration(e.drivenSec) : '-';
+  $('kpi-elapsed').title =
+    e && e.sessions > 1
+      ? `driven time over ${e.sessions} manager sessions (waits between them left out)`
+      : '';
+  $('manager').textContent =
+    p.managerText ??
+    (s.manager
+      ? `manager: pid ${s.manager.pid} on ${s.manager.host} since ${new Date(s.manager.since).toLocaleString()}`
+      : 'manager: none (the run is not being driven; quanta restore continues it)');
 
   const body = document.querySelector('#labels tbody');
   body.replaceChildren(
@@ -142,36 +163,37 @@ function renderStatus(p) {
 }
 
 const charts = {};
-function lineChart(key, target, title, nodes, values, times, capacity) {
+const pad2 = (n) => String(n).padStart(2, '0');
+/** Clock time of an epoch-seconds tick, as precise as the tick spacing needs: HH:MM, HH:MM:SS, HH:MM:SS.s */
+function tickLabels(u, splits, _axis, _space, incr) {
+  return splits.map((t) => {
+    const d = new Date(t * 1000);
+    const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+    if (incr >= 60) return hm;
+    const sec = `${hm}:${pad2(d.getSeconds())}`;
+    return incr >= 1 ? sec : `${sec}.${Math.floor(d.getMilliseconds() / 100)}`;
+  });
+}
+
+/** lines: [{label, color, values, dash, fill, width}] over `times` (epoch s) */
+function lineChart(key, target, lines, times, yLabel) {
   const series = [{}];
   const data = [times];
-  nodes.forEach((n, i) => {
+  for (const l of lines) {
     series.push({
-      label: n.node,
-      stroke: PALETTE[i % PALETTE.length],
-      width: 2,
-      fill: `${PALETTE[i % PALETTE.length]}22`,
-      paths: uPlot.paths.stepped({ align: 1 }),
+      label: l.label,
+      stroke: l.color,
+      width: l.width ?? 2,
+      ...(l.dash ? { dash: l.dash } : {}),
+      ...(l.fill ? { fill: `${l.color}22` } : {}),
+      paths: l.flat ? undefined : uPlot.paths.stepped({ align: 1 }),
       points: { show: false },
     });
-    data.push(values(n));
-  });
-  if (capacity) {
-    nodes.forEach((n, i) => {
-      if (!n.capacityMB) return;
-      series.push({
-        label: `${n.node} capacity`,
-        stroke: PALETTE[i % PALETTE.length],
-        dash: [6, 4],
-        width: 1,
-        points: { show: false },
-      });
-      data.push(times.map(() => n.capacityMB));
-    });
+    data.push(l.values);
   }
-  const sig = series.map((s) => s.label).join('|');
-  const width = Math.max(300, target.clientWidth || 500);
-  if (!charts[key] || charts[key].sig !== sig) {
+  const sig = series.map((x) => x.label).join('|');
+  const width = Math.max(280, target.clientWidth || 480);
+  if (!charts[key] || charts[key].sig !== sig || charts[key].width !== width) {
     if (charts[key]) charts[key].plot.destroy();
     target.replaceChildren();
     const plot = new uPlot(
@@ -179,17 +201,20 @@ function lineChart(key, target, title, nodes, values, times, capacity) {
         width,
         height: 220,
         series,
-        scales: { x: { time: true } },
-        axes: [{}, { size: 60 }],
+        // counts and memory start at 0: the lines keep their meaning when they barely move
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+        axes: [
+          // one line of clock time per tick, ticks at least 70 px apart: labels never overlap
+          { space: 80, values: tickLabels, font: '11px system-ui, sans-serif' },
+          { size: 56, label: yLabel, labelSize: 18, font: '11px system-ui, sans-serif' },
+        ],
         legend: { live: false },
-        title: undefined,
       },
       data,
       target,
     );
-    charts[key] = { plot, sig };
+    charts[key] = { plot, sig, width };
   } else charts[key].plot.setData(data);
-  target.setAttribute('data-title', title);
 }
 
 function renderGantt(tl) {
@@ -199,7 +224,9 @@ function renderGantt(tl) {
     return;
   }
   const t0 = tl.intervals.length ? tl.intervals[0].start : tl.t0;
-  const t1 = Math.max(tl.t1, t0 + 1);
+  // a page of older attempts ends with its last attempt, the latest page at the series' end
+  const pageEnd = tl.skip > 0 ? Math.max(...tl.intervals.map((i) => i.end ?? tl.t1)) : tl.t1;
+  const t1 = Math.max(pageEnd, t0 + 1);
   const span = t1 - t0;
   // pack each worker's intervals into as few lanes as possible (a worker runs several jobs at once)
   const lanes = [];
@@ -240,9 +267,13 @@ function renderGantt(tl) {
         ...lane.items.map((iv) => {
           const end = iv.end ?? t1;
           const cls = `job${iv.next === 'failed' ? ' failed' : ''}${iv.end === null ? ' open' : ''}`;
+          const mem = iv.peakMB
+            ? `peak ${Math.round(iv.peakMB)} MB of ${iv.memoryMB} MB`
+            : `${iv.memoryMB} MB reserved`;
           return el('div', {
             class: cls,
-            title: `${iv.job} (${iv.label}) attempt ${iv.attempt}, ${iv.memoryMB} MB, ${duration((end - iv.start) / 1000)}${iv.next ? ` -> ${iv.next}` : ' (running)'}`,
+            'data-job': iv.job,
+            title: `${iv.job} (${iv.label}) attempt ${iv.attempt}, ${mem}, ${duration((end - iv.start) / 1000)}${iv.next ? ` -> ${iv.next}` : ' (running)'}`,
             style: {
               left: `${(100 * (iv.start - t0)) / span}%`,
               width: `${(100 * (end - iv.start)) / span}%`,
@@ -253,38 +284,77 @@ function renderGantt(tl) {
       ),
     ),
   );
-  box.replaceChildren(legend, ...rows);
+  const clock = (t) => new Date(t).toLocaleTimeString([], { hour12: false });
+  const axis = el(
+    'div',
+    { class: 'gantt-axis' },
+    el('span', {}, clock(t0)),
+    el('span', {}, clock(t0 + span / 2)),
+    el('span', {}, clock(t1)),
+  );
+  box.replaceChildren(legend, ...rows, axis);
+  const first = tl.totalIntervals - tl.skip - tl.intervals.length + 1;
   $('timeline-note').textContent =
     tl.totalIntervals > tl.intervals.length
-      ? `(the last ${tl.intervals.length} of ${tl.totalIntervals} attempts)`
+      ? `(attempts ${first}-${first + tl.intervals.length - 1} of ${tl.totalIntervals}, by start time)`
       : `(${tl.totalIntervals} attempts)`;
+  $('tl-older').disabled = first <= 1;
+  $('tl-newer').disabled = tl.skip === 0;
+  $('tl-pager').hidden = tl.totalIntervals <= tl.intervals.length;
 }
+
+let tlSkip = 0;
+const TL_PAGE = 500;
 
 function renderTimeline(p) {
   const tl = p.timeline;
   renderGantt(tl);
   if (!tl || !tl.series.times.length) return;
   const { times, nodes } = tl.series;
-  lineChart('running', $('chart-running'), 'running jobs per node', nodes, (n) => n.running, times, false);
+  const color = (i) => PALETTE[i % PALETTE.length];
   lineChart(
-    'memory',
-    $('chart-memory'),
-    'memory reserved per node (MB)',
-    nodes,
-    (n) => n.memoryMB,
+    'running',
+    $('chart-running'),
+    nodes.map((n, i) => ({ label: n.node, color: color(i), values: n.running, fill: true })),
     times,
-    true,
+    'jobs',
   );
+  const memory = [];
+  nodes.forEach((n, i) => {
+    memory.push({ label: `${n.node} measured`, color: color(i), values: n.measuredMB, fill: true });
+    memory.push({
+      label: `${n.node} reserved`,
+      color: color(i),
+      values: n.memoryMB,
+      dash: [6, 4],
+      width: 1.5,
+    });
+  });
+  lineChart('memory', $('chart-memory'), memory, times, 'MB');
+  // the workers' memory as a number: a line at it would flatten the measured one
+  $('memory-capacity').textContent = nodes
+    .filter((n) => n.capacityMB)
+    .map((n) => `${n.node}: ${Math.round(n.capacityMB).toLocaleString()} MB`)
+    .join(' · ');
 }
 
 function renderFailures(p) {
   const box = $('failures');
-  $('failure-count').textContent = p.failures.length ? `(${p.failures.length})` : '';
+  const total = (p.groups || []).reduce((n, g) => n + g.count, 0) || p.failures.length;
+  $('failure-count').textContent = total ? `(${total})` : '';
   if (!p.failures.length) {
     box.replaceChildren(el('p', { class: 'muted' }, 'no failed jobs'));
     return;
   }
+  const groups = el(
+    'ul',
+    { class: 'failure-groups' },
+    ...(p.groups || []).map((g) =>
+      el('li', { 'data-label': g.label, 'data-cause': g.cause }, el('code', {}, g.text)),
+    ),
+  );
   box.replaceChildren(
+    groups,
     ...p.failures.map((f) =>
       el(
         'div',
@@ -294,7 +364,7 @@ function renderFailures(p) {
           {},
           el('strong', {}, f.id),
           ` (${f.label}) failed after ${f.attempt} attempt(s): `,
-          f.message || f.outcome || 'failed',
+          f.summary,
         ),
         el(
           'div',
@@ -302,7 +372,6 @@ function renderFailures(p) {
           [
             f.exitCode !== null ? `exit code ${f.exitCode}` : '',
             f.signal ? `signal ${f.signal}` : '',
-            f.peakMemoryMB ? `peak ${Math.round(f.peakMemoryMB)} MB of ${f.memoryMB} MB` : '',
             `log: ${f.logPath || '(none)'}`,
           ]
             .filter(Boolean)
@@ -334,7 +403,7 @@ function renderResources(p) {
           { class: ratio && ratio > 1 ? 'warn' : '' },
           ratio === null ? '-' : `${(100 * ratio).toFixed(0)}%`,
         ),
-        el('td', {}, r.suggestedRequestMemoryMB),
+        el('td', {}, r.suggestedRequestMemoryMB ?? '-'),
         el('td', { class: r.memoryKills ? 'warn' : '' }, r.memoryKills),
         el('td', {}, r.maxAttempts),
         el(
@@ -351,18 +420,123 @@ function renderResources(p) {
   );
 }
 
+const jobQuery = { state: '', label: '', q: '', offset: 0, limit: 50 };
+let shownLog = null;
+
+function jobsUrl() {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(jobQuery)) if (v !== '') u.set(k, String(v));
+  return `/api/jobs?${u}`;
+}
+
+function renderJobs(p, labels) {
+  const sel = $('jobs-label');
+  const want = ['', ...labels];
+  if ([...sel.options].map((o) => o.value).join('|') !== want.join('|'))
+    sel.replaceChildren(...want.map((l) => el('option', { value: l }, l || 'all labels')));
+  sel.value = jobQuery.label;
+  document
+    .querySelector('#jobs tbody')
+    .replaceChildren(
+      ...p.jobs.map((j) =>
+        el(
+          'tr',
+          { 'data-job': j.id, class: j.id === shownLog ? 'selected' : '', title: 'show the log' },
+          el('td', {}, j.id),
+          el('td', {}, j.label),
+          el('td', { class: `state-${j.state}` }, j.state),
+          el('td', {}, j.attempt),
+          el('td', {}, j.node || '-'),
+          el('td', {}, j.startedAt && j.endedAt ? seconds((j.endedAt - j.startedAt) / 1000) : '-'),
+          el('td', {}, j.peakMemoryMB ? `${Math.round(j.peakMemoryMB)} / ${Math.round(j.memoryMB)}` : '-'),
+          el('td', {}, j.exitCode ?? '-'),
+        ),
+      ),
+    );
+  const last = Math.min(p.total, p.offset + p.jobs.length);
+  $('jobs-note').textContent = p.total ? `${p.offset + 1}-${last} of ${p.total}` : 'no job matches';
+  $('jobs-prev').disabled = p.offset === 0;
+  $('jobs-next').disabled = last >= p.total;
+}
+
+async function showLog(id) {
+  shownLog = id;
+  const box = $('log-view');
+  box.hidden = false;
+  const p = await getJson(`/api/log?job=${encodeURIComponent(id)}&lines=300`).catch((e) => ({
+    log: null,
+    error: e,
+  }));
+  const l = p.log;
+  $('log-title').textContent = l
+    ? `${l.job} (${l.label}, ${l.state}): ${l.logPath || 'no log'}`
+    : `${id}: no such job`;
+  $('log-text').textContent = l ? l.tail || '(the log is empty or not written yet)' : '';
+  for (const tr of document.querySelectorAll('#jobs tbody tr'))
+    tr.classList.toggle('selected', tr.dataset.job === id);
+}
+
+function wireJobs() {
+  $('jobs-state').addEventListener('change', (e) => {
+    jobQuery.state = e.target.value;
+    jobQuery.offset = 0;
+    refresh().catch(() => {});
+  });
+  $('jobs-label').addEventListener('change', (e) => {
+    jobQuery.label = e.target.value;
+    jobQuery.offset = 0;
+    refresh().catch(() => {});
+  });
+  $('jobs-q').addEventListener('input', (e) => {
+    jobQuery.q = e.target.value.trim();
+    jobQuery.offset = 0;
+    refresh().catch(() => {});
+  });
+  $('jobs-prev').addEventListener('click', () => {
+    jobQuery.offset = Math.max(0, jobQuery.offset - jobQuery.limit);
+    refresh().catch(() => {});
+  });
+  $('jobs-next').addEventListener('click', () => {
+    jobQuery.offset += jobQuery.limit;
+    refresh().catch(() => {});
+  });
+  document.querySelector('#jobs tbody').addEventListener('click', (e) => {
+    const tr = e.target.closest('tr[data-job]');
+    if (tr) showLog(tr.dataset.job);
+  });
+  $('gantt').addEventListener('click', (e) => {
+    const bar = e.target.closest('.job[data-job]');
+    if (bar) showLog(bar.dataset.job).then(() => $('log-view').scrollIntoView({ block: 'nearest' }));
+  });
+  $('log-close').addEventListener('click', () => {
+    shownLog = null;
+    $('log-view').hidden = true;
+  });
+  $('log-refresh').addEventListener('click', () => shownLog && showLog(shownLog));
+  $('tl-older').addEventListener('click', () => {
+    tlSkip += TL_PAGE;
+    refresh().catch(() => {});
+  });
+  $('tl-newer').addEventListener('click', () => {
+    tlSkip = Math.max(0, tlSkip - TL_PAGE);
+    refresh().catch(() => {});
+  });
+}
+
 let pollMs = 2000;
 async function refresh() {
-  const [status, timeline, failures, resources] = await Promise.all([
+  const [status, timeline, failures, resources, jobs] = await Promise.all([
     getJson('/api/status'),
-    getJson('/api/timeline'),
+    getJson(`/api/timeline?skip=${tlSkip}&limit=${TL_PAGE}`),
     getJson('/api/failures'),
     getJson('/api/resources'),
+    getJson(jobsUrl()),
   ]);
   renderStatus(status);
   renderTimeline(timeline);
   renderFailures(failures);
   renderResources(resources);
+  renderJobs(jobs, status.status ? status.status.labels.map((l) => l.label) : []);
   $('updated').textContent = `· updated ${new Date().toLocaleTimeString()}`;
   document.body.dataset.updated = String(Date.now());
   return status.phase;
@@ -379,6 +553,7 @@ async function loop() {
   setTimeout(loop, phase === 'running' || phase === 'waiting' ? pollMs : Math.max(pollMs, 10000));
 }
 
+wireJobs();
 getJson('/api/config')
   .then((c) => {
     pollMs = c.pollMs || pollMs;

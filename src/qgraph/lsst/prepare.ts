@@ -112,6 +112,18 @@ function lsstResources(config: SubmitConfig): (label: string) => JobResources {
   };
 }
 
+/** bps's `finalJob.whenRun` (ALWAYS, the default, or SUCCESS; bps compares it upper-cased). */
+export function finalRunWhen(raw: Tree): 'always' | 'success' {
+  const v = str(section(raw.finalJob).whenRun);
+  if (v === undefined || v.toUpperCase() === 'ALWAYS') return 'always';
+  if (v.toUpperCase() === 'SUCCESS') return 'success';
+  throw new ConfigError(
+    'LSST_FINAL_WHEN_RUN',
+    `finalJob.whenRun: ${v} is not ALWAYS or SUCCESS; quanta's LSST path needs the final job to bring the outputs into the repository, so NEVER is not supported: use ALWAYS (run it after failures too) or SUCCESS`,
+    { key: 'finalJob.whenRun' },
+  );
+}
+
 /**
  * A line of pipetask's log for the terminal: INFO and up, without `--long-log`'s prefix
  * (`INFO 2026-12-02T00:49:38.654+00:00 lsst.pipe.base.… ()(file.py:670) - Generated 4 quanta`).
@@ -188,6 +200,7 @@ export async function prepareLsstRun(input: LsstPrepareInput): Promise<LsstPrepa
     },
   };
   const templates = lsstTemplates(raw);
+  const whenRun = finalRunWhen(raw); // refused before the graph is built, not after
   const qgraphArgv = expandCommand(templates.createQuantumGraph, commands);
   const log = join(submitDir, 'logs', 'qgraph.log');
   input.onLog?.(`building the quantum graph with ${stack.pipetask} qgraph (log: ${log})`);
@@ -224,6 +237,7 @@ export async function prepareLsstRun(input: LsstPrepareInput): Promise<LsstPrepa
     commands,
     templates,
     resources: lsstResources(config),
+    finalRunWhen: whenRun,
   });
   const workflowPath = join(submitDir, 'workflow.json');
   writeFileSync(workflowPath, JSON.stringify(workflow));

@@ -4,6 +4,8 @@
  * --qgraph-node-id ID`) that needs pipetaskInit and the quanta whose outputs it reads, and one
  * `finalJob` (`butler aggregate-graph`) after every quantum, which brings the outputs into the
  * repository. They are plain command jobs: the engine runs, retries and restores them as any other.
+ * The final job runs even when quanta failed (`runWhen: "always"`, bps's `finalJob.whenRun:
+ * ALWAYS`, its default), so that the outputs that were made reach the repository.
  */
 import type { JobResources, Workflow, WorkflowJob } from '../workflow.js';
 import { safeIdPart, uniqueJobId } from '../workflow.js';
@@ -19,6 +21,8 @@ export interface LsstWorkflowOptions {
   commands: CommandValues;
   templates: { pipetaskInit: Template; finalJob: Template; runQuantum: (label: string) => Template };
   resources: (label: string) => JobResources;
+  /** when the final job runs (bps `finalJob.whenRun`): `always` (default) or `success` */
+  finalRunWhen?: 'always' | 'success';
 }
 
 /** Job ids like `scale.12`: the label and the quantum's data ID values without the instrument. */
@@ -100,6 +104,7 @@ export function lsstWorkflow(opts: LsstWorkflowOptions): Workflow {
       label: FINAL_LABEL,
       argv: expandCommand(opts.templates.finalJob, finalCommands),
       needs: sinks.length ? sinks : [INIT_LABEL],
+      ...((opts.finalRunWhen ?? 'always') === 'always' ? { runWhen: 'always' as const } : {}),
     },
     finalRes,
   );

@@ -7,6 +7,7 @@ import { textTable } from '../../../butler/text-table.js';
 import { RegistryError, UsageError } from '../../../errors.js';
 import type { JsonOpt } from './common.js';
 import { list, names, say, withButler } from './common.js';
+import { quantaCommand } from '../../../util/cli-hint.js';
 
 const CHAIN_MODES = ['table', 'inverse-table', 'tree', 'inverse-tree', 'flatten', 'no-children'] as const;
 type ChainMode = (typeof CHAIN_MODES)[number];
@@ -56,7 +57,7 @@ function flatten(
 export function unknownCollection(name: string, known: string[]): RegistryError {
   return new RegistryError(
     'REGISTRY_UNKNOWN_COLLECTION',
-    `Collection "${name}" does not exist${suggest(name, known)}; list them with quanta butler query-collections.`,
+    `Collection "${name}" does not exist${suggest(name, known)}; list them with ${quantaCommand('butler query-collections REPO')}.`,
     { key: name },
   );
 }

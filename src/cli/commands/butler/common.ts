@@ -1,5 +1,4 @@
 /** Helpers shared by the `quanta butler ...` command modules. */
-import { openButler } from '../../../butler/index.js';
 import type { Butler } from '../../../butler/index.js';
 import { UsageError } from '../../../errors.js';
 import { printJson } from '../../output.js';
@@ -9,6 +8,8 @@ export interface JsonOpt {
 }
 
 export async function withButler<T>(repo: string, fn: (b: Butler) => Promise<T>): Promise<T> {
+  // the butler (SQLite, PostgreSQL, Arrow) loads when a command opens one, not at start-up
+  const { openButler } = await import('../../../butler/index.js');
   const b = await openButler(repo);
   try {
     return await fn(b);

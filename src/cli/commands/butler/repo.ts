@@ -1,18 +1,12 @@
 /** `quanta butler` commands that build a repository: create, register-*, import, ingest, define-visits. */
 import type { Command } from 'commander';
-import { createButler, redact } from '../../../butler/index.js';
 import { searchDatasetTypes } from '../../../butler/dataset-type-search.js';
-import { defineVisits } from '../../../butler/define-visits.js';
-import { exportRepository } from '../../../butler/export.js';
-import { importExport } from '../../../butler/import.js';
-import { ingestRaws } from '../../../butler/ingest.js';
-import { registerInstrument } from '../../../butler/instrument.js';
-import { registerSkymap } from '../../../butler/skymap.js';
 import { textTable } from '../../../butler/text-table.js';
 import { UsageError } from '../../../errors.js';
 import type { JsonOpt } from './common.js';
 import { datasetView, list, say, warn, withButler } from './common.js';
 
+// Each action imports the code it runs: start-up stays fast (docs/architecture.md, "Start-up").
 export function registerRepoCommands(butler: Command): void {
   butler
     .command('create')
@@ -21,6 +15,7 @@ export function registerRepoCommands(butler: Command): void {
     .option('--registry <url>', 'postgresql://USER:PASSWORD@HOST:PORT/DB (each repo gets its own schema)')
     .option('--json', 'print the repository config as JSON')
     .action(async (repo: string, opts: { registry?: string } & JsonOpt) => {
+      const { createButler, redact } = await import('../../../butler/index.js');
       const b = await createButler(repo, { registry: opts.registry });
       await b.close();
       const db = redact(b.config.registry.db);
@@ -38,6 +33,7 @@ export function registerRepoCommands(butler: Command): void {
     .argument('<instrument-yaml>')
     .option('--json')
     .action(async (repo: string, file: string, opts: JsonOpt) => {
+      const { registerInstrument } = await import('../../../butler/instrument.js');
       const spec = await withButler(repo, (b) => registerInstrument(b, file));
       const out = {
         instrument: spec.name,
@@ -58,6 +54,7 @@ export function registerRepoCommands(butler: Command): void {
     .argument('<skymap-yaml>')
     .option('--json')
     .action(async (repo: string, file: string, opts: JsonOpt) => {
+      const { registerSkymap } = await import('../../../butler/skymap.js');
       const out = await withButler(repo, (b) => registerSkymap(b, file));
       say(opts, out, `registered skymap ${out.name}: ${out.tracts} tracts, ${out.patches} patches`);
     });
@@ -70,6 +67,7 @@ export function registerRepoCommands(butler: Command): void {
     .option('--strict', 'fail on elements, fields or entries quanta does not know instead of reporting them')
     .option('--json')
     .action(async (repo: string, file: string, opts: { strict?: boolean } & JsonOpt) => {
+      const { importExport } = await import('../../../butler/import.js');
       const rep = await withButler(repo, (b) => importExport(b, file, { strict: opts.strict }));
       for (const w of rep.warnings) warn(w);
       const dims = Object.entries(rep.dimensions).map(([element, records]) => ({ element, records }));
@@ -103,6 +101,7 @@ export function registerRepoCommands(butler: Command): void {
         file: string,
         opts: { collections?: string[]; datasetTypes?: string[]; where?: string } & JsonOpt,
       ) => {
+        const { exportRepository } = await import('../../../butler/export.js');
         const rep = await withButler(repo, async (b) => {
           const datasetTypes = opts.datasetTypes
             ? (await searchDatasetTypes(b.registry, opts.datasetTypes)).map((t) => t.name)
@@ -133,6 +132,7 @@ export function registerRepoCommands(butler: Command): void {
     .action(async (repo: string, files: string[], opts: { run: string; transfer: string } & JsonOpt) => {
       if (opts.transfer !== 'copy' && opts.transfer !== 'direct')
         throw new UsageError('BAD_TRANSFER', `--transfer ${opts.transfer} is not one of copy, direct.`);
+      const { ingestRaws } = await import('../../../butler/ingest.js');
       const refs = await withButler(repo, (b) =>
         ingestRaws(b, files, { run: opts.run, transfer: opts.transfer as 'copy' }),
       );
@@ -146,6 +146,7 @@ export function registerRepoCommands(butler: Command): void {
     .argument('<instrument>')
     .option('--json')
     .action(async (repo: string, instrument: string, opts: JsonOpt) => {
+      const { defineVisits } = await import('../../../butler/define-visits.js');
       const out = await withButler(repo, (b) => defineVisits(b, instrument));
       say(
         opts,

@@ -58,6 +58,22 @@ export async function allocationNodes(env: NodeJS.ProcessEnv = process.env): Pro
 }
 
 /**
+ * The allocation's node names now: the job's NodeList from `scontrol show job`, which shrinks when
+ * Slurm removes a node from the job (a failed node of a `--no-kill` job); the environment's list
+ * when scontrol does not say.
+ */
+export async function liveAllocationNodes(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const opts: SlurmCommandOptions = { env };
+  const info = await showJob(jobIdOf(env), opts);
+  const nodelist = info.NodeList && info.NodeList !== '(null)' ? info.NodeList : env.SLURM_JOB_NODELIST;
+  if (!nodelist) return [];
+  return (await runSlurmCommand('scontrol', ['show', 'hostnames', nodelist], opts))
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
  * When the allocation ends (from `scontrol show job` EndTime, else StartTime + TimeLimit), or
  * undefined for an unlimited job. Slurm prints local time without a zone, which is what
  * `new Date("YYYY-MM-DDTHH:MM:SS")` assumes.

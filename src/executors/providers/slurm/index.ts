@@ -21,6 +21,9 @@ export {
 export type { BatchRequest, ScriptOptions } from './sbatch.js';
 export {
   submitSuccessor,
+  ensureSuccessor,
+  cancelSuccessor,
+  queuedSuccessor,
   recordSubmission,
   readJobsRecord,
   requestFromJob,

@@ -4,7 +4,7 @@
  * blocks in the queue (`sbatch`, `squeue`, `scancel`).
  */
 import type { BlockDeadline, Provider } from '../../provider.js';
-import { allocationNodes } from './allocation.js';
+import { allocationNodes, liveAllocationNodes } from './allocation.js';
 import type { SlurmCommandOptions } from './commands.js';
 import { slurmDeadline } from './deadline.js';
 import { blockState, cancelBlock } from './queue.js';
@@ -31,6 +31,7 @@ export function slurmProvider(opts: SlurmProviderOptions = {}): SlurmProvider {
   return {
     name: 'slurm',
     nodes: () => allocationNodes(env),
+    liveNodes: () => liveAllocationNodes(env),
     async deadline(): Promise<BlockDeadline | undefined> {
       const d = await slurmDeadline(env, opts.marginSec);
       return d && { deadline: d.deadline, marginSec: d.deadlineMarginSec };

@@ -1,14 +1,17 @@
 /**
- * Wall-time handoff: when an allocation ends with work left, the manager submits the run's batch
- * script again with `--dependency=afterany:<this job>`, so the next allocation restores the run
- * with nobody at the keyboard. Every submission is recorded in `<submitDir>/slurm-jobs.json`; the
- * number of successors is bounded by `max_resubmissions` so a run that cannot progress (a job
- * longer than the wall time, say) does not resubmit forever.
+ * Wall-time handoff: the run's batch script again, with `--dependency=afterany:<this job>`, so the
+ * next allocation restores the run with nobody at the keyboard. quanta's own batch script queues
+ * it as soon as the run starts in an allocation (`ensureSuccessor`), so that it is there however
+ * the allocation ends (wall time, a node down, every process killed), and cancels it when the run
+ * ends here (`cancelSuccessor`); a run started otherwise submits it when its wall time runs out.
+ * Every submission is recorded in `<submitDir>/slurm-jobs.json`; the number of successors is
+ * bounded by `max_resubmissions` so a run that cannot progress (a job longer than the wall time,
+ * say) does not resubmit forever. A successor cancelled because the run ended does not count.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { showJob } from './commands.js';
+import { runSlurmCommand, showJob } from './commands.js';
 import type { SlurmCommandOptions } from './commands.js';
 import { sbatchScriptPath, submitSbatch, writeScript } from './sbatch.js';
 import type { BatchRequest } from './sbatch.js';
@@ -21,6 +24,8 @@ const recordSchema = z.object({
       kind: z.enum(['initial', 'successor']),
       submittedAt: z.string(),
       after: z.string().optional(),
+      /** cancelled by quanta because the run ended before its allocation did */
+      cancelledAt: z.string().optional(),
     }),
   ),
 });
@@ -33,7 +38,13 @@ export function jobsRecordPath(submitDir: string): string {
 export function readJobsRecord(submitDir: string): SlurmJobsRecord {
   const path = jobsRecordPath(submitDir);
   if (!existsSync(path)) return { jobs: [] };
-  const parsed = recordSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return { jobs: [] }; // torn or hand-edited: treated as no record (the queue still has the jobs)
+  }
+  const parsed = recordSchema.safeParse(raw);
   return parsed.success ? parsed.data : { jobs: [] };
 }
 
@@ -85,7 +96,7 @@ export async function submitSuccessor(
 ): Promise<SuccessorOutcome> {
   const rec = readJobsRecord(submitDir);
   const max = opts.maxResubmissions ?? rec.maxResubmissions ?? 10;
-  const used = rec.jobs.filter((j) => j.kind === 'successor').length;
+  const used = rec.jobs.filter((j) => j.kind === 'successor' && !j.cancelledAt).length;
   if (used >= max) {
     return {
       submitted: false,
@@ -101,6 +112,43 @@ export async function submitSuccessor(
   const jobId = await submitSbatch(script, { ...opts, dependency: `afterany:${currentJobId}` });
   recordSubmission(submitDir, { jobId, kind: 'successor', after: currentJobId }, max);
   return { submitted: true, jobId, resubmission: used + 1 };
+}
+
+/** The successor already queued after `currentJobId` (by this allocation's earlier manager, say). */
+export function queuedSuccessor(submitDir: string, currentJobId: string): string | undefined {
+  return readJobsRecord(submitDir).jobs.find(
+    (j) => j.kind === 'successor' && j.after === currentJobId && !j.cancelledAt,
+  )?.jobId;
+}
+
+/** The successor of `currentJobId`: the one already queued, else a new one (submitSuccessor). */
+export async function ensureSuccessor(
+  submitDir: string,
+  currentJobId: string,
+  opts: SlurmCommandOptions & { maxResubmissions?: number } = {},
+): Promise<SuccessorOutcome> {
+  const queued = queuedSuccessor(submitDir, currentJobId);
+  if (queued) {
+    const rec = readJobsRecord(submitDir);
+    const n = rec.jobs.filter((j) => j.kind === 'successor' && !j.cancelledAt).length;
+    return { submitted: true, jobId: queued, resubmission: n };
+  }
+  return submitSuccessor(submitDir, currentJobId, opts);
+}
+
+/** The run ended in this allocation: cancel the successor queued after it (scancel), and say so in the record. */
+export async function cancelSuccessor(
+  submitDir: string,
+  currentJobId: string,
+  opts: SlurmCommandOptions = {},
+): Promise<string | undefined> {
+  const jobId = queuedSuccessor(submitDir, currentJobId);
+  if (!jobId) return undefined;
+  await runSlurmCommand('scancel', [jobId], opts);
+  const rec = readJobsRecord(submitDir);
+  for (const j of rec.jobs) if (j.jobId === jobId) j.cancelledAt = new Date().toISOString();
+  writeJobsRecord(submitDir, rec);
+  return jobId;
 }
 
 /**
