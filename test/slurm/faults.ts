@@ -8,17 +8,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** mulberry32: small, deterministic, good enough to pick fault times and targets. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG the crash suite uses too (mulberry32). */
+export { prng } from '../engine/helpers.js';
 
 /** $QUANTA_FAULT_SEED (to replay a run), else a fresh one. */
 export function faultSeed(env: NodeJS.ProcessEnv = process.env): number {
