@@ -7,6 +7,8 @@
  * seen in the tree are kept; the whole tree (group, descendants, the pids seen) is killed when it
  * exceeds the job's memory (when enforced), on timeout, or on request, and what was seen of it is
  * killed once the job ended (the spawner kills what carries the job's tag: tree-kill.ts).
+ * Under a lease (setLease: the pilot worker's self-fencing, parent-lease.ts) the spawner and warm
+ * processes kill their jobs when this process falls silent; such a job ends `lost`, not `failed`.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -35,6 +37,7 @@ interface Ended {
   exitCode: number | null;
   signal: string | null;
   message?: string;
+  fenced?: boolean;
 }
 
 type KillReason = 'memory' | 'timeout' | 'cancelled';
@@ -74,6 +77,15 @@ export class JobRunner {
     this.spawners = new SpawnerPool(opts.spawners ?? 2, this.env);
   }
 
+  /**
+   * Self-fencing for a pilot worker: when this process does not renew for `ms` (frozen, stalled),
+   * the processes that run its jobs kill them, and they end with outcome 'lost'. 0: off.
+   */
+  setLease(ms: number): void {
+    this.spawners.setLease(ms);
+    this.pool.setLease(ms);
+  }
+
   /** Number of jobs running now. */
   get size(): number {
     return this.running.size;
@@ -104,6 +116,8 @@ export class JobRunner {
     if (t.killReason) {
       outcome = t.killReason;
       message = t.killDetail;
+    } else if (r.fenced) {
+      outcome = 'lost'; // not the job's own failure: the engine re-queues it without using a retry
     } else if (!ok && !message) {
       message = signal ? `killed by ${signal}` : `exited with code ${exitCode}`;
     }

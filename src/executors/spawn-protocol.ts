@@ -17,8 +17,25 @@ export interface SpawnInit {
   env: Record<string, string>;
 }
 
-export type SpawnerRequest = SpawnInit | SpawnRequest;
+/**
+ * The lease (pilot workers, lease.ts): from now on, kill every job if no message comes from the
+ * parent for `ms`. Any message renews it; the parent sends this one to renew while it is idle.
+ */
+export interface SpawnLease {
+  type: 'lease';
+  ms: number;
+}
+
+export type SpawnerRequest = SpawnInit | SpawnRequest | SpawnLease;
 
 export type SpawnerReply =
   | { type: 'started'; key: number; pid: number }
-  | { type: 'exit'; key: number; exitCode: number | null; signal: string | null; message?: string };
+  | {
+      type: 'exit';
+      key: number;
+      exitCode: number | null;
+      signal: string | null;
+      message?: string;
+      /** killed because the lease lapsed: the attempt was fenced, not the job's own failure */
+      fenced?: boolean;
+    };

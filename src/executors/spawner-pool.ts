@@ -6,6 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { siblingEntry } from './entry-point.js';
+import { renewEveryMs } from './parent-lease.js';
 import { killGroup } from './process-group.js';
 import type { SpawnerReply, SpawnerRequest } from './spawn-protocol.js';
 
@@ -14,6 +15,8 @@ export interface CommandEnded {
   exitCode: number | null;
   signal: string | null;
   message?: string;
+  /** killed by its spawner because the lease lapsed (setLease) */
+  fenced?: boolean;
 }
 
 export interface CommandStart {
@@ -38,6 +41,8 @@ interface Spawner {
 export class SpawnerPool {
   private spawners: Spawner[] = [];
   private nextKey = 1;
+  private leaseMs = 0;
+  private renewTimer?: NodeJS.Timeout;
 
   /**
    * @param size how many spawner processes fork in parallel (less than 1 counts as 1)
@@ -60,8 +65,29 @@ export class SpawnerPool {
     });
   }
 
+  /**
+   * From now on every spawner kills its jobs when this process has not spoken to it for `ms`
+   * (parent-lease.ts); a timer here renews the lease. 0 turns it off.
+   */
+  setLease(ms: number): void {
+    this.leaseMs = ms > 0 ? ms : 0;
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+    this.renew();
+    if (!this.leaseMs) return;
+    this.renewTimer = setInterval(() => this.renew(), renewEveryMs(this.leaseMs));
+    this.renewTimer.unref();
+  }
+
+  private renew(): void {
+    const msg: SpawnerRequest = { type: 'lease', ms: this.leaseMs };
+    for (const sp of this.spawners) if (!sp.dead && sp.child.connected) sp.child.send(msg);
+  }
+
   /** Stop every spawner; jobs still in flight settle as failed (their groups are killed). */
   async shutdown(): Promise<void> {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
     const all = this.spawners;
     this.spawners = [];
     await Promise.all(
@@ -99,6 +125,7 @@ export class SpawnerPool {
     const sp: Spawner = { child, jobs: new Map(), dead: false };
     const init: SpawnerRequest = { type: 'init', env: this.env };
     child.send(init);
+    if (this.leaseMs) child.send({ type: 'lease', ms: this.leaseMs } satisfies SpawnerRequest);
     child.on('message', (m: SpawnerReply) => {
       const job = sp.jobs.get(m.key);
       if (!job) return;
@@ -109,7 +136,12 @@ export class SpawnerPool {
       }
       sp.jobs.delete(m.key);
       if (sp.jobs.size === 0) this.hold(sp, false);
-      job.resolve({ exitCode: m.exitCode, signal: m.signal, ...(m.message ? { message: m.message } : {}) });
+      job.resolve({
+        exitCode: m.exitCode,
+        signal: m.signal,
+        ...(m.message ? { message: m.message } : {}),
+        ...(m.fenced ? { fenced: true } : {}),
+      });
     });
     child.on('error', () => undefined); // 'exit' follows and reports
     child.once('exit', (code, signal) => {

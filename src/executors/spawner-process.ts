@@ -8,12 +8,14 @@
  * every process carrying its tag (a setsid child, a daemon) are killed before the exit is reported.
  * When its manager goes away (the IPC channel closes: a crash, or shutdown) it kills the trees of
  * the jobs it started that still run, since nobody is left to account for them (restore would kill
- * them anyway), and exits.
+ * them anyway), and exits. Under a lease (parent-lease.ts: a pilot worker sets one) it kills them
+ * too when its parent falls silent, and reports them fenced.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fencedMessage, LeaseWatch } from './parent-lease.js';
 import type { SpawnerReply, SpawnerRequest, SpawnRequest } from './spawn-protocol.js';
 import { JOB_TAG_VAR, killJobTree } from './tree-kill.js';
 
@@ -24,6 +26,15 @@ const live = new Map<number, string>();
 /** tags: unique per job on this host (this spawner's pid, a random part, a counter) */
 const tagBase = `${process.pid}.${randomBytes(6).toString('hex')}`;
 let tags = 0;
+/** jobs killed because the lease lapsed (pid -> the message their exit reports) */
+const fenced = new Map<number, string>();
+const lease = new LeaseWatch((silentMs) => {
+  const message = fencedMessage(silentMs);
+  for (const [pid, tag] of live) {
+    fenced.set(pid, message);
+    killJobTree(pid, tag);
+  }
+});
 
 function send(m: SpawnerReply): void {
   // after the manager went away there is nobody to tell ('disconnect' then kills the jobs)
@@ -87,11 +98,17 @@ function start(r: SpawnRequest): void {
     if (settled) return;
     settled = true;
     // kill anything the job left behind: in its group, in a session of its own, a daemon
+    const fence = child.pid === undefined ? undefined : fenced.get(child.pid);
     if (child.pid !== undefined) {
       live.delete(child.pid);
+      fenced.delete(child.pid);
       killJobTree(child.pid, tag);
     }
-    send({ type: 'exit', key: r.key, exitCode, signal });
+    send(
+      fence
+        ? { type: 'exit', key: r.key, exitCode, signal, message: fence, fenced: true }
+        : { type: 'exit', key: r.key, exitCode, signal },
+    );
   });
   if (child.pid !== undefined) {
     live.set(child.pid, tag);
@@ -100,6 +117,8 @@ function start(r: SpawnRequest): void {
 }
 
 process.on('message', (m: SpawnerRequest) => {
+  if (m.type === 'lease') return lease.set(m.ms);
+  lease.renew();
   if (m.type === 'init') baseEnv = { ...process.env, ...m.env };
   else start(m);
 });

@@ -6,8 +6,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { siblingEntry } from './entry-point.js';
+import { renewEveryMs } from './parent-lease.js';
 import { killGroup } from './process-group.js';
-import type { WarmReply, WarmRequest } from './warm-protocol.js';
+import type { WarmMessage, WarmReply, WarmRequest } from './warm-protocol.js';
 
 /** How one quantum ended inside a warm worker. */
 export interface WarmOutcome {
@@ -16,20 +17,42 @@ export interface WarmOutcome {
   exitCode: number | null;
   signal: string | null;
   message?: string;
+  /** the process killed itself and the quantum because the lease lapsed (setLease) */
+  fenced?: boolean;
 }
 
 interface WarmProcess {
   child: ChildProcess;
   ready: Promise<void>;
-  current?: { jobId: string; logPath: string; resolve: (o: WarmOutcome) => void };
+  current?: { jobId: string; logPath: string; resolve: (o: WarmOutcome) => void; fenced?: string };
   dead: boolean;
 }
 
 export class WarmPool {
   private idle: WarmProcess[] = [];
   private all = new Set<WarmProcess>();
+  private leaseMs = 0;
+  private renewTimer?: NodeJS.Timeout;
 
   constructor(private readonly env: Record<string, string> = {}) {}
+
+  /** As SpawnerPool.setLease: a warm process whose parent falls silent for `ms` kills its quantum. */
+  setLease(ms: number): void {
+    this.leaseMs = ms > 0 ? ms : 0;
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+    for (const wp of this.all) this.sendLease(wp);
+    if (!this.leaseMs) return;
+    this.renewTimer = setInterval(() => {
+      for (const wp of this.all) this.sendLease(wp);
+    }, renewEveryMs(this.leaseMs));
+    this.renewTimer.unref();
+  }
+
+  private sendLease(wp: WarmProcess): void {
+    if (!wp.dead && wp.child.connected)
+      wp.child.send({ type: 'lease', ms: this.leaseMs } satisfies WarmMessage);
+  }
 
   private spawn(): WarmProcess {
     const { file, execArgv } = siblingEntry(import.meta.url, 'warm-worker');
@@ -57,6 +80,10 @@ export class WarmPool {
     child.stdout?.on('data', spill);
     child.stderr?.on('data', spill);
     child.on('message', (m: WarmReply) => {
+      if (m.type === 'fenced' && wp.current && wp.current.jobId === m.jobId) {
+        wp.current.fenced = m.message;
+        return;
+      }
       if (m.type === 'done' && wp.current && wp.current.jobId === m.jobId) {
         const cur = wp.current;
         wp.current = undefined;
@@ -74,11 +101,13 @@ export class WarmPool {
         ok: false,
         exitCode: code,
         signal,
-        message: `warm task worker exited (${signal ?? `code ${code}`}) during the quantum`,
+        message: cur.fenced ?? `warm task worker exited (${signal ?? `code ${code}`}) during the quantum`,
+        ...(cur.fenced ? { fenced: true } : {}),
       });
     });
     child.on('error', () => undefined); // 'exit' follows and reports
     this.all.add(wp);
+    if (this.leaseMs) this.sendLease(wp);
     return wp;
   }
 
@@ -104,6 +133,8 @@ export class WarmPool {
 
   /** Stop every warm process (and whatever their tasks started). */
   async shutdown(): Promise<void> {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
     const waits: Promise<void>[] = [];
     for (const wp of this.all) {
       if (wp.child.exitCode !== null || wp.child.signalCode !== null) continue;

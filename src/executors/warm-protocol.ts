@@ -6,4 +6,16 @@ export interface WarmRequest {
   logPath: string;
 }
 
-export type WarmReply = { type: 'ready' } | { type: 'done'; jobId: string; ok: boolean; message?: string };
+/** The lease (parent-lease.ts): any message renews it; this one starts, renews or ends it. */
+export interface WarmLease {
+  type: 'lease';
+  ms: number;
+}
+
+export type WarmMessage = WarmRequest | WarmLease;
+
+export type WarmReply =
+  | { type: 'ready' }
+  | { type: 'done'; jobId: string; ok: boolean; message?: string }
+  /** the lease lapsed during this quantum: the process kills its group (itself included) next */
+  | { type: 'fenced'; jobId: string; message: string };

@@ -2,14 +2,28 @@
  * Entry of a warm task worker process (forked by WarmPool). It imports task modules once
  * (runQuantum caches them) and runs many quanta, one at a time, each on request over IPC.
  * While a quantum runs, everything the process writes to stdout/stderr goes to that quantum's
- * log file. The process exits when its parent goes away (the IPC channel closes).
+ * log file. The process exits when its parent goes away (the IPC channel closes), and, under a
+ * lease (parent-lease.ts), kills its process group, itself included, when its parent falls silent
+ * during a quantum.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runQuantum } from '../task/run-quantum.js';
-import type { WarmRequest, WarmReply } from './warm-protocol.js';
+import { fencedMessage, LeaseWatch } from './parent-lease.js';
+import type { WarmMessage, WarmReply, WarmRequest } from './warm-protocol.js';
 
 let logFd = -1;
+let current: string | undefined;
+
+const lease = new LeaseWatch((silentMs) => {
+  if (current === undefined) return; // idle: nothing to fence
+  const message = fencedMessage(silentMs);
+  if (logFd >= 0) writeSync(logFd, `quanta: ${message}\n`);
+  const die = () => process.kill(-process.pid, 'SIGKILL');
+  // tell the parent why first (it reads it when it runs again), then go with the quantum's children
+  process.send?.({ type: 'fenced', jobId: current, message } satisfies WarmReply, undefined, {}, die);
+  setTimeout(die, 200).unref();
+});
 
 function redirect(stream: NodeJS.WriteStream): void {
   const original = stream.write.bind(stream);
@@ -33,6 +47,7 @@ function reply(msg: WarmReply): void {
 async function handle(req: WarmRequest): Promise<void> {
   mkdirSync(dirname(req.logPath), { recursive: true, mode: 0o700 });
   logFd = openSync(req.logPath, 'a', 0o600);
+  current = req.jobId;
   try {
     await runQuantum(req.quantumFile);
     reply({ type: 'done', jobId: req.jobId, ok: true });
@@ -43,10 +58,13 @@ async function handle(req: WarmRequest): Promise<void> {
   } finally {
     closeSync(logFd);
     logFd = -1;
+    current = undefined;
   }
 }
 
-process.on('message', (msg: WarmRequest) => {
+process.on('message', (msg: WarmMessage) => {
+  if (msg?.type === 'lease') return lease.set(msg.ms);
+  lease.renew();
   if (msg?.type === 'run') void handle(msg);
 });
 process.on('disconnect', () => process.exit(0));

@@ -60,7 +60,10 @@ describe('quanta demo --dashboard', () => {
         '1',
       ];
       expect(line.every((a) => /^[\w./-]+$/.test(a))).toBe(true);
-      const child = spawn('/usr/bin/script', ['-qfec', line.join(' '), '/dev/null'], {
+      // `exec`: script(1) runs the line with $SHELL, else /bin/sh; dash (Debian's sh, and what CI
+      // gets with SHELL unset) does not exec a lone command, and a shell left waiting in the
+      // terminal's foreground group dies of the Ctrl-C itself (exit 130) whatever the demo does
+      const child = spawn('/usr/bin/script', ['-qfec', `exec ${line.join(' ')}`, '/dev/null'], {
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let out = '';

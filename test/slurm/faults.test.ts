@@ -11,9 +11,10 @@
  *
  * Pacing: a chain of `tick` jobs (each waits at most 1.5 s for a gate file) keeps the run going
  * until the faults are over, releasing two body jobs each; the test opens the gate after the last
- * fault, and the tail (which needs the last tick) runs on whatever capacity came back. Every job
- * is shorter than the heartbeat timeout, so a frozen worker's jobs (which run on: they are not
- * stopped with it) have ended before the manager re-dispatches them.
+ * fault, and the tail (which needs the last tick) runs on whatever capacity came back. A frozen
+ * worker's jobs run on (they are not stopped with it) until its processes' lease lapses and they
+ * kill them, before the manager re-dispatches: QUANTA_FAULT_JOB_SEC=5-6.5 (jobs longer than the
+ * heartbeat timeout) checks that no copies overlap then either.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';

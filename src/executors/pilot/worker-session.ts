@@ -8,6 +8,9 @@
  * Jobs that do not fit what is free of the worker's budget now (the manager sends up to its
  * `prefetch` budgets' worth more) wait in a queue, in the order sent, and start as soon as jobs
  * that end free their memory and cores: the slot does not wait for a round trip to the manager.
+ * Self-fencing (docs/slurm.md, "Frozen workers"): the worker gives up on a silent manager, and its
+ * job processes give up on a silent (frozen) worker, at `fenceTimings` of the manager's heartbeat
+ * timeout, so its jobs are dead before the manager can have re-dispatched them elsewhere.
  */
 import { connect } from 'node:net';
 import { failedResult } from '../../engine/executor.js';
@@ -49,6 +52,20 @@ export interface SessionOptions {
   log: (line: string) => void;
   /** gets the function that ends this session on a signal */
   onAbortable: (abort: (sig: NodeJS.Signals) => void) => void;
+}
+
+/**
+ * The worker's two limits, from the manager's heartbeat period `hbMs` and timeout `timeoutMs`:
+ * - `leaseMs`: its spawner and warm processes kill their jobs when it has not renewed for this long
+ *   (they act within 1.25 leases of its last renewal, and the manager gives up no sooner than
+ *   `timeoutMs - hbMs` after it last heard from a worker that froze: 1.25 leases fit inside that);
+ * - `silenceMs`: it ends the session (killing its jobs) when the manager was silent for this long.
+ */
+export function fenceTimings(hbMs: number, timeoutMs: number): { leaseMs: number; silenceMs: number } {
+  const leaseMs = Math.max(1, Math.floor(Math.min(timeoutMs / 2, (timeoutMs - hbMs) * 0.6)));
+  // two missed pings at least, where the timeout leaves room for them
+  const silenceMs = Math.min(Math.max(leaseMs, 2 * hbMs), Math.floor((timeoutMs - hbMs) * 0.8));
+  return { leaseMs, silenceMs: Math.max(1, silenceMs) };
 }
 
 export function runSession(o: SessionOptions): Promise<SessionEnd> {
@@ -190,9 +207,12 @@ export function runSession(o: SessionOptions): Promise<SessionEnd> {
         o.log(
           `quanta worker ${o.workerId}: joined ${o.url} on ${o.node} (${o.budget.memoryMB} MB, ${o.budget.cores} cores)`,
         );
+        const { leaseMs, silenceMs } = fenceTimings(m.heartbeatMs, m.heartbeatTimeoutMs);
+        runner.setLease(leaseMs);
         heartbeat = setInterval(() => {
-          if (Date.now() - ls.lastHeard > m.heartbeatTimeoutMs) {
-            ls.destroy('heartbeat timeout');
+          const silent = Date.now() - ls.lastHeard;
+          if (silent > silenceMs) {
+            ls.destroy(`heartbeat timeout (the manager silent for ${(silent / 1000).toFixed(1)} s)`);
             return;
           }
           send({ type: 'heartbeat', running: [...running.keys()] });
