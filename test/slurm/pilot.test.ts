@@ -121,7 +121,7 @@ describe('pilot manager with local workers', () => {
     expect(rec.finished[2]).toMatchObject({ id: 'after.1', outcome: 'succeeded', node: 'b' });
   });
 
-  it('loses a worker that stops heartbeating; back, it kills its job and rejoins as a new session', async () => {
+  it('loses a worker that stops heartbeating, whose job its own processes killed first; back, it rejoins as a new session', async () => {
     const dir = setup();
     const rec = new Recorder();
     const m = await startManager(dir, rec, { heartbeatMs: 200, heartbeatTimeoutMs: 1000 });
@@ -137,12 +137,11 @@ describe('pilot manager with local workers', () => {
     await rec.until(() => rec.lost.length === 1, 10_000, 'loss by heartbeat');
     expect(rec.lost[0].reason).toMatch(/missed heartbeats/);
     expect(rec.finished[0]).toMatchObject({ id: 'held.1', outcome: 'lost' });
-    expect(pidAlive(jobPid)).toBe(true); // the frozen worker's job runs on: it is fenced, not dead
+    // the frozen worker's spawner fenced the job (its lease lapsed) before the manager gave up
+    expect(pidAlive(jobPid)).toBe(false);
     a.child.kill('SIGCONT');
     await rec.until(() => rec.joined.length === 2, 20_000, 'the worker back as a new session');
     expect(rec.joined[1]).toMatchObject({ id: `${first}.s2`, node: 'frozen' });
-    // it killed what it ran before it took work again
-    await waitFor(() => !pidAlive(jobPid), 1000, 'the fenced job killed');
     expect(m.workers().map((w) => w.id)).toEqual([`${first}.s2`]);
     m.dispatch(commandJob('after.1', ['true'], dir), `${first}.s2`);
     await rec.until(() => rec.finished.length === 2, 20_000, 'a job on the rejoined worker');
@@ -199,7 +198,7 @@ describe('pilot manager with local workers', () => {
       rec.joined[0].id,
     );
     await rec.until(() => rec.started.length === 1, 20_000, 'start');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 5000, 'pid');
     const jobPid = Number(readFileSync(pidFile, 'utf8'));
     expect(pidAlive(jobPid)).toBe(true);
     w.child.kill('SIGTERM');
