@@ -180,6 +180,10 @@ export const ERROR_CODES = {
   },
   LEASE_HELD: { kind: 'conflict', summary: 'run … is managed by process … on … since …' },
   LEASE_LOST: { kind: 'conflict', summary: 'another manager took over … (--force);' },
+  LSST_CLUSTER_COMMAND: {
+    kind: 'usage',
+    summary: 'cluster …: its task labels … and … have different runQuantumCommand (… / …);',
+  },
   LSST_COMMAND_TEMPLATE: { kind: 'usage', summary: '…: unknown placeholder {…}; quanta fills …' },
   LSST_FINAL_WHEN_RUN: { kind: 'usage', summary: 'finalJob.whenRun: … is not ALWAYS or SUCCESS;' },
   LSST_QGRAPH_FAILED: { kind: 'usage', summary: 'pipetask qgraph for … exited with … after … s: … — fix …' },

@@ -48,6 +48,30 @@ def test_lists_every_quantum_with_label_data_id_and_needs(graph: Path) -> None:
     assert [n["needs"] for n in nodes] == [[], [ids[0]], [ids[1]]]
 
 
+def test_lists_the_task_graph_and_implied_values(graph: Path) -> None:
+    g = qgraph_nodes.graph_nodes(str(graph))
+    assert g["tasks"] == [
+        {"label": "task0", "parents": []},
+        {"label": "task1", "parents": ["task0"]},
+        {"label": "task2", "parents": ["task1"]},
+    ]
+    assert all(n["implied"] == {} for n in g["nodes"])
+    assert all("metadata" not in n for n in g["nodes"])
+
+
+def test_metadata_in_gives_where_run_qbb_writes_each_metadata(graph: Path) -> None:
+    repo = graph.parent / "repo"
+    g = qgraph_nodes.graph_nodes(str(graph), str(repo))
+    paths = [n["metadata"] for n in g["nodes"]]
+    assert all(p.startswith(str(repo) + "/out/run/") for p in paths)
+    assert [os.path.basename(os.path.dirname(p)) for p in paths] == [
+        "task0_metadata",
+        "task1_metadata",
+        "task2_metadata",
+    ]
+    assert not any(os.path.exists(p) for p in paths)  # nothing ran yet
+
+
 def test_main_prints_one_json_document(graph: Path) -> None:
     out = io.StringIO()
     assert qgraph_nodes.main([str(graph)], out) == 0

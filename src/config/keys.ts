@@ -82,6 +82,8 @@ export const CLUSTER_KEYS = [
   'partitionMaxSize',
   'clusterTemplate',
   'findDependencyMethod',
+  // the LSST path: the cluster's own pipetask run-qbb command (qgraph/lsst/cluster.ts)
+  'runQuantumCommand',
 ];
 
 export const PAYLOAD_USED = ['payloadName', 'butlerConfig', 'inCollection', 'dataQuery', 'outputRun'];

@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterFile, ClusterIndex, ClusterMember } from '../task/cluster-file.js';
 import { CLUSTER_FILE_SUFFIX, CLUSTER_INDEX } from '../task/cluster-file.js';
+import type { ClusterResources } from '../config/index.js';
 import type { QuantumCluster } from './cluster.js';
 import type { QuantumGraph } from './types.js';
 import { safeIdPart, uniqueJobId, type Workflow, type WorkflowJob } from './workflow.js';
@@ -60,18 +61,42 @@ export function clusterWorkflow(
   return clusters.length ? { ...wf, jobs: clusterJobs(wf.jobs, graph, clusters, o) } : wf;
 }
 
+/** A cluster job's resources: its section's, else the largest of its quanta's and the sum of their time limits. */
+export function clusterJobResources(
+  members: WorkflowJob[],
+  r: ClusterResources,
+): Pick<
+  WorkflowJob,
+  'requestMemory' | 'requestCpus' | 'timeoutSec' | 'numberOfRetries' | 'memoryMultiplier'
+> {
+  const timeouts = members.map((m) => m.timeoutSec);
+  const retries = r.numberOfRetries ?? max(members.map((m) => m.numberOfRetries));
+  const multiplier = r.memoryMultiplier ?? max(members.map((m) => m.memoryMultiplier));
+  const timeout =
+    r.timeoutSec ??
+    (timeouts.every((t) => t !== undefined) ? timeouts.reduce((a, b) => a! + b!, 0) : undefined);
+  return {
+    requestMemory: r.requestMemory ?? max(members.map((m) => m.requestMemory))!,
+    requestCpus: r.requestCpus ?? max(members.map((m) => m.requestCpus))!,
+    ...(timeout !== undefined ? { timeoutSec: timeout } : {}),
+    ...(retries !== undefined ? { numberOfRetries: retries } : {}),
+    ...(multiplier !== undefined ? { memoryMultiplier: multiplier } : {}),
+  };
+}
+
 /**
- * The job list with each cluster's quanta replaced by one job (at the place of its first quantum).
- * `jobs[i]` is the job of `graph.quanta[i]`.
+ * The job list with the jobs of each cluster (`clusters[k]`: indices into `jobs`) replaced by the
+ * one job `make` returns, at the place of the cluster's first job. Job ids are the clusters'
+ * names made unique; `needs` everywhere point at the cluster jobs. Shared by quanta's own
+ * clusters and the LSST path's (lsst/cluster.ts).
  */
-export function clusterJobs(
+export function mergeClusterJobs(
   jobs: WorkflowJob[],
-  graph: QuantumGraph,
-  clusters: QuantumCluster[],
-  o: ClusterJobsOptions,
+  clusters: { name: string; jobs: number[] }[],
+  make: (k: number, id: string, members: WorkflowJob[], needs: string[]) => WorkflowJob,
 ): WorkflowJob[] {
   const clusterOf = new Int32Array(jobs.length).fill(-1);
-  clusters.forEach((c, k) => c.quanta.forEach((qi) => (clusterOf[qi] = k)));
+  clusters.forEach((c, k) => c.jobs.forEach((ji) => (clusterOf[ji] = k)));
   const seen = new Set(jobs.filter((_, i) => clusterOf[i] < 0).map((j) => j.id));
   const ids = clusters.map((c) => uniqueJobId([safeIdPart(c.name)], seen));
   const jobIdOf = new Map<string, string>();
@@ -79,8 +104,6 @@ export function clusterJobs(
   const remap = (j: WorkflowJob, self?: string): string[] => [
     ...new Set(j.needs.map((n) => jobIdOf.get(n) ?? n).filter((n) => n !== self)),
   ];
-  const made = new Set<string>();
-  const index: ClusterIndex = { clusters: {} };
   const out: WorkflowJob[] = [];
   const emitted = new Uint8Array(clusters.length);
   jobs.forEach((j, i) => {
@@ -91,53 +114,64 @@ export function clusterJobs(
     }
     if (emitted[k]) return;
     emitted[k] = 1;
-    const c = clusters[k];
-    const id = ids[k];
-    const members = c.quanta.map((qi) => jobs[qi]);
-    const dir = join(o.submitDir, 'clusters', safeIdPart(c.label));
-    const clusterFile = join(dir, `${id}${CLUSTER_FILE_SUFFIX}`);
-    const firstTask = members.find((m) => m.task)?.task;
-    const timeouts = members.map((m) => m.timeoutSec);
-    const r = c.resources;
-    const retries = r.numberOfRetries ?? max(members.map((m) => m.numberOfRetries));
-    const multiplier = r.memoryMultiplier ?? max(members.map((m) => m.memoryMultiplier));
-    const timeout =
-      r.timeoutSec ??
-      (timeouts.every((t) => t !== undefined) ? timeouts.reduce((a, b) => a! + b!, 0) : undefined);
+    const members = clusters[k].jobs.map((ji) => jobs[ji]);
     const needs = new Set<string>();
-    for (const m of members) for (const n of remap(m, id)) needs.add(n);
-    out.push({
-      id,
-      label: c.label,
-      task: {
-        module: firstTask?.module ?? '',
-        exportName: firstTask?.exportName ?? '',
-        quantumFile: clusterFile,
-      },
-      requestMemory: r.requestMemory ?? max(members.map((m) => m.requestMemory))!,
-      requestCpus: r.requestCpus ?? max(members.map((m) => m.requestCpus))!,
-      needs: [...needs],
-      ...(timeout !== undefined ? { timeoutSec: timeout } : {}),
-      ...(retries !== undefined ? { numberOfRetries: retries } : {}),
-      ...(multiplier !== undefined ? { memoryMultiplier: multiplier } : {}),
-      outputs: members.flatMap((m) => m.outputs ?? []),
-    });
-    if (o.write === false) return;
-    if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      made.add(dir);
-    }
-    const body: ClusterFile = {
-      cluster: { name: c.name, label: c.label },
-      dataId: c.tags,
-      quanta: c.quanta.map((qi) => member(jobs[qi], graph, qi, o)),
-    };
-    writeFileSync(clusterFile, JSON.stringify(body));
-    index.clusters[id] = {
-      label: c.label,
-      quanta: body.quanta.map((m) => ({ label: m.label, jobId: m.jobId, result: m.result })),
-    };
+    for (const m of members) for (const n of remap(m, ids[k])) needs.add(n);
+    out.push(make(k, ids[k], members, [...needs]));
   });
+  return out;
+}
+
+/**
+ * The job list with each cluster's quanta replaced by one job (at the place of its first quantum).
+ * `jobs[i]` is the job of `graph.quanta[i]`.
+ */
+export function clusterJobs(
+  jobs: WorkflowJob[],
+  graph: QuantumGraph,
+  clusters: QuantumCluster[],
+  o: ClusterJobsOptions,
+): WorkflowJob[] {
+  const made = new Set<string>();
+  const index: ClusterIndex = { clusters: {} };
+  const out = mergeClusterJobs(
+    jobs,
+    clusters.map((c) => ({ name: c.name, jobs: c.quanta })),
+    (k, id, members, needs) => {
+      const c = clusters[k];
+      const dir = join(o.submitDir, 'clusters', safeIdPart(c.label));
+      const clusterFile = join(dir, `${id}${CLUSTER_FILE_SUFFIX}`);
+      const firstTask = members.find((m) => m.task)?.task;
+      if (o.write !== false) {
+        if (!made.has(dir)) {
+          mkdirSync(dir, { recursive: true });
+          made.add(dir);
+        }
+        const body: ClusterFile = {
+          cluster: { name: c.name, label: c.label },
+          dataId: c.tags,
+          quanta: c.quanta.map((qi) => member(jobs[qi], graph, qi, o)),
+        };
+        writeFileSync(clusterFile, JSON.stringify(body));
+        index.clusters[id] = {
+          label: c.label,
+          quanta: body.quanta.map((m) => ({ label: m.label, jobId: m.jobId, result: m.result })),
+        };
+      }
+      return {
+        id,
+        label: c.label,
+        task: {
+          module: firstTask?.module ?? '',
+          exportName: firstTask?.exportName ?? '',
+          quantumFile: clusterFile,
+        },
+        ...clusterJobResources(members, c.resources),
+        needs,
+        outputs: members.flatMap((m) => m.outputs ?? []),
+      };
+    },
+  );
   if (o.write !== false && clusters.length)
     writeFileSync(join(o.submitDir, CLUSTER_INDEX), JSON.stringify(index));
   return out;

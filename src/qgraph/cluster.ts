@@ -4,6 +4,10 @@
  * `dimensions` (`equalDimensions` treating `visit` and `exposure` as one), optionally split
  * further by `partitionDimensions` into `partitionMaxClusters` jobs or `partitionMaxSize` values
  * per job. Quanta of labels no section names stay one per job. A pure function of the graph.
+ *
+ * The grouping reads a `ClusterSource` (the tasks, their order and edges, each quantum's label and
+ * data ID), which both graphs give: quanta's own QuantumGraph (`quantumGraphSource`) and the node
+ * list of an LSST graph that `pipetask qgraph` built (lsst/cluster.ts).
  */
 import type { ClusterDef, ClusterResources, ClusteringConfig } from '../config/index.js';
 import { GraphError } from '../errors.js';
@@ -11,12 +15,35 @@ import type { DataId } from '../task/define-task.js';
 import { formatDataId } from './data-ids.js';
 import type { QuantumGraph } from './types.js';
 
+/** What the grouping needs of a graph. */
+export interface ClusterSource {
+  /** every task of the pipeline, in dependency order, with the labels it reads from */
+  tasks: { label: string; parents: Iterable<string> }[];
+  /** the quanta (indices are what clusters hold) */
+  quanta: { label: string; dataId: DataId }[];
+  /**
+   * How partition values are sorted: `strings`, as bps does (`"=="`-joined `str()` values, so
+   * detector 10 comes before 2), or `values` (numbers as numbers), quanta's own order.
+   */
+  partitionOrder: 'strings' | 'values';
+}
+
+/** quanta's own graph as a ClusterSource (partition values sorted as numbers, docs/bps.md). */
+export function quantumGraphSource(graph: QuantumGraph): ClusterSource {
+  const parents = labelEdges(graph);
+  return {
+    tasks: graph.tasks.map((t) => ({ label: t.label, parents: parents.get(t.label) ?? [] })),
+    quanta: graph.quanta,
+    partitionOrder: 'values',
+  };
+}
+
 export interface QuantumCluster {
   /** the job name: `clusterTemplate`, or `<label>_<dim1 value>_<dim2 value>` (+ `_NNN` per partition) */
   name: string;
   /** the cluster label (the section's name) */
   label: string;
-  /** indices into `graph.quanta`, in dependency order (upstream task labels first) */
+  /** indices into the source's `quanta`, in dependency order (upstream task labels first) */
   quanta: number[];
   /** the cluster dimensions' values (bps's job tags) */
   tags: DataId;
@@ -81,6 +108,13 @@ function compareValues(a: (string | number)[], b: (string | number)[]): number {
   return 0;
 }
 
+/** bps's order of partition keys: `str()` of each value joined with `==`, compared as strings. */
+function compareBpsKeys(a: (string | number)[], b: (string | number)[]): number {
+  const x = a.map(String).join('==');
+  const y = b.map(String).join('==');
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /**
  * Partition ids (1, 2, ...) of the sorted partition values, as bps: `partitionMaxClusters` makes
  * `floor(max / clusters)` partitions of near-equal size (the first ones one larger),
@@ -142,8 +176,8 @@ function dimValue(dataId: DataId, dim: string, equal: [string, string][]): strin
   return undefined;
 }
 
-function memberOf(graph: QuantumGraph, qi: number, def: ClusterDef, template: string, file: string): Member {
-  const q = graph.quanta[qi];
+function memberOf(src: ClusterSource, qi: number, def: ClusterDef, template: string, file: string): Member {
+  const q = src.quanta[qi];
   const info: Record<string, string | number> = { label: def.label };
   for (const dim of [...def.dimensions, ...def.partitionDimensions]) {
     const v = dimValue(q.dataId, dim, def.equalDimensions);
@@ -174,7 +208,7 @@ function memberOf(graph: QuantumGraph, qi: number, def: ClusterDef, template: st
 
 /** The clusters of one section, in the order their first quanta come. */
 function clustersOf(
-  graph: QuantumGraph,
+  src: ClusterSource,
   def: ClusterDef,
   labels: string[],
   byLabel: Map<string, number[]>,
@@ -184,12 +218,14 @@ function clustersOf(
     def.clusterTemplate ??
     (def.dimensions.length ? `${def.label}_${def.dimensions.map((d) => `{${d}}`).join('_')}` : def.label);
   const members = labels.flatMap((l) =>
-    (byLabel.get(l) ?? []).map((qi) => memberOf(graph, qi, def, template, file)),
+    (byLabel.get(l) ?? []).map((qi) => memberOf(src, qi, def, template, file)),
   );
   if (def.partitionDimensions.length) {
     const keys = new Map<string, (string | number)[]>();
     for (const m of members) keys.set(JSON.stringify(m.partition), m.partition!);
-    const sorted = [...keys.values()].sort(compareValues);
+    const sorted = [...keys.values()].sort(
+      src.partitionOrder === 'strings' ? (a, b) => compareBpsKeys(a, b) : compareValues,
+    );
     const clusters = new Set(members.map((m) => m.name)).size;
     const ids = partitionIds(def, sorted, clusters, file);
     const idOf = new Map(sorted.map((v, i) => [JSON.stringify(v), ids[i]]));
@@ -220,8 +256,21 @@ function clustersOf(
  */
 export function clusterQuanta(graph: QuantumGraph, config: ClusteringConfig): QuantumCluster[] {
   if (config.algorithm !== 'dimension' || config.clusters.length === 0) return [];
+  return groupQuanta(quantumGraphSource(graph), config);
+}
+
+/**
+ * The clusters of any graph given as a ClusterSource (`clusterQuanta` for quanta's own graph).
+ *
+ * @example
+ * ```ts
+ * const clusters = groupQuanta(lsstClusterSource(nodes), config.clustering); // [{ name: 'scale', quanta: [0, 1, 2], ... }]
+ * ```
+ */
+export function groupQuanta(src: ClusterSource, config: ClusteringConfig): QuantumCluster[] {
+  if (config.algorithm !== 'dimension' || config.clusters.length === 0) return [];
   const file = config.file;
-  const order = graph.tasks.map((t) => t.label);
+  const order = src.tasks.map((t) => t.label);
   const inGraph = new Set(order);
   const clusterOf = new Map<string, string>();
   const sections: { def: ClusterDef; labels: string[] }[] = [];
@@ -242,7 +291,7 @@ export function clusterQuanta(graph: QuantumGraph, config: ClusteringConfig): Qu
     // dependency order: the graph's tasks are topologically sorted
     if (labels.length) sections.push({ def, labels: order.filter((l) => labels.includes(l)) });
   }
-  const parents = labelEdges(graph);
+  const parents = new Map(src.tasks.map((t) => [t.label, new Set(t.parents)]));
   const node = (l: string): string => clusterOf.get(l) ?? `task ${l}`;
   const clusterParents = new Map<string, Set<string>>();
   for (const l of order) {
@@ -260,11 +309,11 @@ export function clusterQuanta(graph: QuantumGraph, config: ClusteringConfig): Qu
     );
   }
   const byLabel = new Map<string, number[]>();
-  graph.quanta.forEach((q, i) => {
+  src.quanta.forEach((q, i) => {
     if (!clusterOf.has(q.label)) return;
     const list = byLabel.get(q.label);
     if (list) list.push(i);
     else byLabel.set(q.label, [i]);
   });
-  return sections.flatMap((s) => clustersOf(graph, s.def, s.labels, byLabel, file));
+  return sections.flatMap((s) => clustersOf(src, s.def, s.labels, byLabel, file));
 }

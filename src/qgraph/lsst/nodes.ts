@@ -8,17 +8,25 @@ import { z } from 'zod';
 import { GraphError } from '../../errors.js';
 import { runTool } from './run-tool.js';
 
+const valuesSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+
 const nodeSchema = z.object({
   id: z.string().min(1),
   label: z.string().min(1),
-  dataId: z.record(z.string(), z.union([z.string(), z.number()])),
+  dataId: valuesSchema,
+  /** the implied dimension values (bps's clustering reads them too) */
+  implied: valuesSchema.optional(),
   needs: z.array(z.string()),
+  /** with `--metadata-in`: where run-qbb writes the quantum's `<label>_metadata` (null: not a local file) */
+  metadata: z.string().nullable().optional(),
 });
 
 const nodesSchema = z.object({
   outputRun: z.string(),
   output: z.string().nullable(),
   inputs: z.array(z.string()),
+  /** the pipeline's tasks in dependency order, with the labels each reads from */
+  tasks: z.array(z.object({ label: z.string(), parents: z.array(z.string()) })).optional(),
   nodes: z.array(nodeSchema),
 });
 
@@ -38,15 +46,19 @@ export function nodesHelper(): string {
  * const g = await readLsstNodes('/venv/bin/python', 'submit/x/lsst.qg', 'submit/x/logs/qgraph.log');
  * g.nodes[0]; // { id: '01a2…', label: 'scale', dataId: { instrument: 'ExampleCam', detector: 0 }, needs: [] }
  * ```
+ * With `metadataIn` (the butler config; clustered runs) each node also gets `metadata`, the file
+ * that says the quantum succeeded (docs/lsst.md, "Clustering"); this reads the whole graph.
  */
 export async function readLsstNodes(
   python: string,
   qgraphFile: string,
   log: string,
   env?: NodeJS.ProcessEnv,
+  metadataIn?: string,
 ): Promise<LsstNodes> {
+  const argv = [python, nodesHelper(), qgraphFile, ...(metadataIn ? ['--metadata-in', metadataIn] : [])];
   const { stdout } = await runTool(
-    { argv: [python, nodesHelper(), qgraphFile], log, env, captureStdout: true },
+    { argv, log, env, captureStdout: true },
     {
       code: 'LSST_QGRAPH_NODES',
       what: `reading the quanta of ${qgraphFile} (python ${nodesHelper()})`,

@@ -18,6 +18,7 @@ import {
   type CommandValues,
   type Template,
 } from './commands.js';
+import { clusterLsstWorkflow, clusteringOn, lsstClusters } from './cluster.js';
 import { readLsstNodes } from './nodes.js';
 import { runTool } from './run-tool.js';
 import { findLsstStack, type LsstStack } from './stack.js';
@@ -230,14 +231,29 @@ export async function prepareLsstRun(input: LsstPrepareInput): Promise<LsstPrepa
     },
   );
   templates.finalJob = await finalCommand;
-  const graph = await readLsstNodes(stack.python, qgPath, join(submitDir, 'logs', 'qgraph-nodes.log'), env);
-  const workflow = lsstWorkflow({
+  // a clustered run also needs where each quantum's metadata lands (its per-quantum status)
+  const clustered = clusteringOn(config.clustering);
+  const graph = await readLsstNodes(
+    stack.python,
+    qgPath,
+    join(submitDir, 'logs', 'qgraph-nodes.log'),
+    env,
+    clustered ? config.payload.butlerConfig : undefined,
+  );
+  const perQuantum = lsstWorkflow({
     name: config.payload.payloadName,
     nodes: graph.nodes,
     commands,
     templates,
     resources: lsstResources(config),
     finalRunWhen: whenRun,
+  });
+  // bps clustering: one run-qbb job per cluster (a bad cluster section fails here)
+  const workflow = clusterLsstWorkflow(perQuantum, graph, lsstClusters(graph, config.clustering), {
+    submitDir,
+    raw,
+    commands,
+    runQuantum: templates.runQuantum,
   });
   const workflowPath = join(submitDir, 'workflow.json');
   writeFileSync(workflowPath, JSON.stringify(workflow));
