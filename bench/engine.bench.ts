@@ -4,14 +4,18 @@
  * Node.js spawn loop (the floor: same number of processes, 2 in flight, nothing else), and, when
  * installed (or installable with apt as root), GNU parallel (layer by layer), Makeflow and
  * Snakemake. Also: journal transitions per second, restore of a 100k-job run to its first new
- * dispatch, and warm no-op TypeScript quanta per second.
- * Options: --runs=N (default 3), --scale=F (fraction of the DAG, default 1), --no-peers,
- * --no-parallel, --no-makeflow, --no-snakemake, --peer-timeout=SEC (default 900).
+ * dispatch, and warm no-op TypeScript quanta per second through the whole engine (runWorkflow, the
+ * local executor, the journal) and through the JobRunner alone.
+ * Options: --runs=N (default 3), --jobs=N (the DAG's size: 50 visits x 100 detectors is 15,050,
+ * `--jobs=1520` is 5 x 101; default 15050), --scale=F (fraction of the DAG, instead of --jobs),
+ * --only=dag,journal,restore,warm (the parts to run, default all), --warm-quanta=N (default
+ * 20000), --no-peers, --no-parallel, --no-makeflow, --no-snakemake, --peer-timeout=SEC (default 900).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Executor, ExecutorEvents } from '../src/engine/executor.js';
 import { Journal } from '../src/engine/journal.js';
 import { openRun } from '../src/engine/run-setup.js';
@@ -29,8 +33,16 @@ const opt = (name: string, dflt: number) => {
 const RUNS = opt('--runs', 3);
 const SCALE = opt('--scale', 1);
 const PEERS = !argv.includes('--no-peers');
-const VISITS = Math.max(1, Math.round(50 * Math.sqrt(SCALE)));
-const DETECTORS = Math.max(1, Math.round(100 * Math.sqrt(SCALE)));
+const JOBS = opt('--jobs', 0);
+const ONLY = (argv.find((x) => x.startsWith('--only='))?.slice(7) ?? 'dag,journal,restore,warm').split(',');
+const WARM_QUANTA = opt('--warm-quanta', 20_000);
+// --jobs=N: visits in proportion to N (50 for 15,050), detectors to make up N (3 tasks + a gather per visit)
+const VISITS = JOBS
+  ? Math.max(1, Math.round((50 * JOBS) / 15_050))
+  : Math.max(1, Math.round(50 * Math.sqrt(SCALE)));
+const DETECTORS = JOBS
+  ? Math.max(1, Math.round((JOBS / VISITS - 1) / 3))
+  : Math.max(1, Math.round(100 * Math.sqrt(SCALE)));
 const SLOTS = 2;
 const TRUE = existsSync('/bin/true') ? '/bin/true' : '/usr/bin/true';
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), `quanta-bench-${p}-`));
@@ -286,22 +298,21 @@ async function restoreTime(): Promise<number> {
   return ms;
 }
 
-async function warmQuanta(): Promise<string> {
-  if (!existsSync(resolve('src/butler/datastore/index.ts'))) return 'n/a (datastore module not present yet)';
-  const dir = tmp('warm');
+/** A no-op task module and `n` quantum files for it (no inputs, no outputs). */
+function noopQuanta(dir: string, n: number): { mod: string; files: string[] } {
   const mod = join(dir, 'noop.mts');
   writeFileSync(
     mod,
     `import { defineTask } from ${JSON.stringify(resolve('src/task/define-task.ts'))};\nexport const noop = defineTask({ name: 'Noop', dimensions: [], connections: { outputs: {} }, run: () => ({}) });\n`,
   );
-  const n = 2000;
+  mkdirSync(join(dir, 'quanta', 'noop'), { recursive: true });
   const files = Array.from({ length: n }, (_, i) => {
-    const f = join(dir, `q${i}.json`);
+    const f = join(dir, 'quanta', 'noop', `q${i}.json`);
     writeFileSync(
       f,
       JSON.stringify({
         task: { label: 'noop', module: mod, exportName: 'noop', config: {} },
-        dataId: {},
+        dataId: { i },
         run: 'r',
         datastoreRoot: dir,
         inputs: {},
@@ -310,6 +321,51 @@ async function warmQuanta(): Promise<string> {
     );
     return f;
   });
+  return { mod, files };
+}
+
+/**
+ * `n` independent no-op TypeScript quanta through runWorkflow (local executor, SLOTS slots, warm
+ * task workers, the journal, one log file per job). The rate is taken from the journal's end
+ * times, from the 100th quantum's end to the last one's, so the warm processes' start is left out;
+ * the wall time of the whole run is given beside it.
+ */
+async function warmEngine(n: number): Promise<{ rate: number; wallMs: number }> {
+  const dir = tmp('warm-engine');
+  const { mod, files } = noopQuanta(dir, n);
+  const wf = parseWorkflow({
+    name: 'warm',
+    enforceMemory: false,
+    jobs: files.map((quantumFile, i) => ({
+      id: `q${i}`,
+      label: 'noop',
+      task: { module: mod, exportName: 'noop', quantumFile },
+      requestMemory: 1,
+      requestCpus: 1,
+    })),
+  });
+  const submitDir = join(dir, 'submit');
+  const t0 = performance.now();
+  const s = await runWorkflow({
+    submitDir,
+    workflow: wf,
+    executor: ({ runId }) => new LocalExecutor({ cores: SLOTS, memoryMB: 4000, runId }),
+  });
+  const wallMs = performance.now() - t0;
+  if (s.status !== 'succeeded') throw new Error(`warm engine run ${s.status}: ${JSON.stringify(s.totals)}`);
+  const j = new Database(join(submitDir, 'journal.sqlite3'), { readonly: true });
+  const ends = (j.prepare('SELECT ended_at FROM jobs ORDER BY ended_at').raw().all() as [number][]).map(
+    (r) => r[0],
+  );
+  j.close();
+  const k = Math.min(100, Math.floor(n / 10));
+  return { rate: (n - k) / ((ends[n - 1] - ends[k - 1]) / 1000), wallMs };
+}
+
+/** The JobRunner alone (no engine, no journal): `n` no-op quanta, SLOTS lanes. */
+async function warmRunner(n: number): Promise<number> {
+  const dir = tmp('warm');
+  const { mod, files } = noopQuanta(dir, n);
   const runner = new JobRunner();
   mkdirSync(join(dir, 'logs'));
   const job = (i: number) => ({
@@ -335,57 +391,90 @@ async function warmQuanta(): Promise<string> {
   await Promise.all(Array.from({ length: SLOTS }, lane));
   const s = (performance.now() - t0) / 1000;
   await runner.shutdown();
-  return `${((n - 2) / s).toFixed(0)} quanta/s${failed ? ` (${failed} failed)` : ''}`;
+  if (failed) throw new Error(`${failed} quanta failed in the JobRunner bench`);
+  return (n - 2) / s;
 }
 
-const wf = dag();
-const n = wf.jobs.length;
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 console.log(
-  `DAG: ${VISITS} visits x ${DETECTORS} detectors x 3 tasks + ${VISITS} gathers = ${n} jobs of ${TRUE}, ${SLOTS} slots, ${RUNS} runs each`,
+  `${new Date().toISOString()}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
 );
-const qt: number[] = [];
-const ft: number[] = [];
-for (let r = 0; r < RUNS; r++) {
-  ft.push(await floor(n));
-  qt.push(await quanta(wf));
-  console.log(`run ${r + 1}: floor ${(ft[r] / 1000).toFixed(2)} s, quanta ${(qt[r] / 1000).toFixed(2)} s`);
+if (ONLY.includes('dag')) await dagBench();
+if (ONLY.includes('journal')) {
+  const jr: number[] = [];
+  for (let r = 0; r < RUNS; r++) jr.push(journalRate());
+  console.log(`\njournal transitions: ${fmt(median(jr))} per second (batches of 100, median of ${RUNS})`);
 }
-const rows: [string, number][] = [
-  ['node spawn floor', median(ft)],
-  ['quanta (local executor)', median(qt)],
-];
-if (PEERS) {
-  for (const [name, cmd, pkgs, f] of [
-    ['GNU parallel (layers)', 'parallel', ['parallel'], gnuParallel],
-    // Debian's makeflow is linked with Open MPI and aborts at start without its runtime files
-    ['Makeflow', 'makeflow', ['coop-computing-tools', 'openmpi-bin', 'openmpi-common'], makeflow],
-    ['Snakemake', 'snakemake', ['snakemake'], snakemake],
-  ] as const) {
-    if (argv.includes(`--no-${cmd}`)) continue;
-    if (!have(cmd, pkgs)) {
-      console.log(`${name}: not installed, skipped`);
-      continue;
-    }
-    try {
-      const ms = f();
-      console.log(`${name}: ${(ms / 1000).toFixed(2)} s`);
-      rows.push([`${name} (1 run)`, ms]);
-    } catch (e) {
-      console.log(`${name}: ${(e as Error).message}`);
+if (ONLY.includes('restore')) {
+  const rt: number[] = [];
+  for (let r = 0; r < RUNS; r++) rt.push(await restoreTime());
+  console.log(
+    `restore of a 100k-job run to its first new dispatch: ${median(rt).toFixed(0)} ms (median of ${RUNS})`,
+  );
+}
+if (ONLY.includes('warm')) {
+  const eng: { rate: number; wallMs: number }[] = [];
+  const alone: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    eng.push(await warmEngine(WARM_QUANTA));
+    alone.push(await warmRunner(Math.min(WARM_QUANTA, 5000)));
+    console.log(
+      `warm run ${r + 1}: engine ${fmt(eng[r].rate)} quanta/s (wall ${(eng[r].wallMs / 1000).toFixed(2)} s), JobRunner alone ${fmt(alone[r])} quanta/s; load ${loadavg()[0].toFixed(2)}`,
+    );
+  }
+  console.log(
+    `warm no-op TypeScript quanta through the engine (${fmt(WARM_QUANTA)}, journal included): ${fmt(median(eng.map((e) => e.rate)))} quanta/s (wall ${(median(eng.map((e) => e.wallMs)) / 1000).toFixed(2)} s), median of ${RUNS}`,
+  );
+  console.log(
+    `warm no-op TypeScript quanta, JobRunner alone: ${fmt(median(alone))} quanta/s, median of ${RUNS}`,
+  );
+}
+
+async function dagBench(): Promise<void> {
+  const wf = dag();
+  const n = wf.jobs.length;
+  console.log(
+    `DAG: ${VISITS} visits x ${DETECTORS} detectors x 3 tasks + ${VISITS} gathers = ${n} jobs of ${TRUE}, ${SLOTS} slots, ${RUNS} runs each`,
+  );
+  const qt: number[] = [];
+  const ft: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    ft.push(await floor(n));
+    qt.push(await quanta(wf));
+    console.log(`run ${r + 1}: floor ${(ft[r] / 1000).toFixed(2)} s, quanta ${(qt[r] / 1000).toFixed(2)} s`);
+  }
+  const rows: [string, number][] = [
+    ['node spawn floor', median(ft)],
+    ['quanta (local executor)', median(qt)],
+  ];
+  if (PEERS) {
+    for (const [name, cmd, pkgs, f] of [
+      ['GNU parallel (layers)', 'parallel', ['parallel'], gnuParallel],
+      // Debian's makeflow is linked with Open MPI and aborts at start without its runtime files
+      ['Makeflow', 'makeflow', ['coop-computing-tools', 'openmpi-bin', 'openmpi-common'], makeflow],
+      ['Snakemake', 'snakemake', ['snakemake'], snakemake],
+    ] as const) {
+      if (argv.includes(`--no-${cmd}`)) continue;
+      if (!have(cmd, pkgs)) {
+        console.log(`${name}: not installed, skipped`);
+        continue;
+      }
+      try {
+        const ms = f();
+        console.log(`${name}: ${(ms / 1000).toFixed(2)} s`);
+        rows.push([`${name} (1 run)`, ms]);
+      } catch (e) {
+        console.log(`${name}: ${(e as Error).message}`);
+      }
     }
   }
+  const base = median(ft);
+  console.log('\n| runner | wall time (s) | per job (ms) | vs floor |');
+  console.log('|---|---:|---:|---:|');
+  for (const [name, ms] of rows)
+    console.log(
+      `| ${name} | ${(ms / 1000).toFixed(2)} | ${(ms / n).toFixed(3)} | ${(ms / base).toFixed(2)}x |`,
+    );
 }
-const base = median(ft);
-console.log('\n| runner | wall time (s) | per job (ms) | vs floor |');
-console.log('|---|---:|---:|---:|');
-for (const [name, ms] of rows)
-  console.log(
-    `| ${name} | ${(ms / 1000).toFixed(2)} | ${(ms / n).toFixed(3)} | ${(ms / base).toFixed(2)}x |`,
-  );
-console.log(`\njournal transitions: ${journalRate().toFixed(0)} per second (batches of 100)`);
-const rt: number[] = [];
-for (let r = 0; r < RUNS; r++) rt.push(await restoreTime());
-console.log(
-  `restore of a 100k-job run to its first new dispatch: ${median(rt).toFixed(0)} ms (median of ${RUNS})`,
-);
-console.log(`warm no-op TypeScript quanta: ${await warmQuanta()}`);
