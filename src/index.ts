@@ -32,6 +32,7 @@ export type {
 export { readPipeline, type PipelineDefinition, type DeclaredTask } from './pipeline/definition.js';
 export { buildQuantumGraph, type BuildOptions } from './qgraph/builder.js';
 export { saveQuantumGraph, loadQuantumGraph, encodeQuantumGraph, decodeQuantumGraph } from './qgraph/file.js';
+export { quantumCount } from './qgraph/quantum-table.js';
 export {
   toWorkflow,
   jobIds,
@@ -46,6 +47,7 @@ export type {
   QuantumGraph,
   QGDataSource,
   QGDataset,
+  QGDatasetList,
   QGQuantum,
   QGTaskNode,
   BuildResult,

@@ -3,22 +3,15 @@
  * fixed number of bulk calls per task and dataset type, never one per quantum; everything
  * else is map lookups on compact data-ID keys.
  */
-import { randomUUID } from 'node:crypto';
 import { GraphError } from '../errors.js';
 import type { PipelineTaskNode } from '../pipeline/types.js';
 import type { Conn, DataId } from '../task/define-task.js';
 import { formatDataId, keyOf, project } from './data-ids.js';
 import { checkTaskProblems, failEmpty } from './build-errors.js';
 import { DatasetIndex } from './dataset-index.js';
+import { GroupWriter, withLazyQuanta, type QuantumGroup } from './quantum-table.js';
 import { spatialCandidates, type OverlapTest } from './spatial.js';
-import type {
-  BuildProgress,
-  BuildResult,
-  DroppedQuanta,
-  QGDataSource,
-  QGQuantum,
-  QuantumGraph,
-} from './types.js';
+import type { BuildProgress, BuildResult, DroppedQuanta, QGDataSource, QuantumGraph } from './types.js';
 
 export const QG_VERSION = 1;
 
@@ -45,7 +38,9 @@ function mixesSkyAndObservation(dims: string[]): boolean {
 }
 
 class Builder {
-  readonly quanta: QGQuantum[] = [];
+  /** the quanta, per task, as columns (quantum-table.ts) */
+  readonly groups: QuantumGroup[] = [];
+  private nQuanta = 0;
   readonly ix: DatasetIndex;
   readonly dropped: DroppedQuanta[] = [];
 
@@ -149,6 +144,11 @@ class Builder {
         avail: await this.ix.available(conn),
       })),
     );
+    const group = new GroupWriter(
+      task.label,
+      [...(spatialConn ? [spatialConn[0]] : []), ...lookups.map((l) => l.name)],
+      outs.map((o) => o.name),
+    );
     const drops = new Map<string, DroppedQuanta>();
     const missingPrereq = new Map<string, DroppedQuanta>();
     const clobber: { type: string; dataId: DataId }[] = [];
@@ -209,7 +209,7 @@ class Builder {
         skipped++;
         continue;
       }
-      const qi = this.quanta.length;
+      const qi = this.nQuanta;
       const outputs: Record<string, number[]> = {};
       for (const p of predicted) {
         const c = p.o.conn;
@@ -229,7 +229,7 @@ class Builder {
             storageClass: c.storageClass,
           });
         const idx = this.ix.addDataset({
-          id: p.existing?.id ?? randomUUID(),
+          id: p.existing?.id,
           datasetType: c.datasetType,
           dataId: p.dataId,
           run,
@@ -239,9 +239,12 @@ class Builder {
         p.o.avail.set(p.key, idx);
         outputs[p.o.name] = [idx];
       }
-      this.quanta.push({ label: task.label, dataId: q, inputs, outputs });
+      group.add(q, inputs, outputs);
+      this.nQuanta++;
       made++;
     }
+    if (made > 0) this.groups.push(group.done());
+    this.ix.taskDone(taskIndex);
     checkTaskProblems({
       task,
       run,
@@ -311,28 +314,30 @@ export async function buildQuantumGraph(
         });
     }
   }
-  const graph: QuantumGraph = {
-    version: QG_VERSION,
-    outputRun: opts.outputRun,
-    inputCollections: opts.inputCollections,
-    dataQuery: opts.dataQuery ?? '',
-    created: (opts.now ?? new Date()).toISOString(),
-    tasks: tasks.map((t) => ({
-      label: t.label,
-      kind: t.kind,
-      module: t.module,
-      exportName: t.exportName,
-      argv: t.argv,
-      taskName: t.taskName,
-      dimensions: t.dimensions,
-      inputs: t.inputs,
-      prerequisiteInputs: t.prerequisiteInputs,
-      outputs: t.outputs,
-      config: t.config,
-    })),
-    datasetTypes: [...types.values()],
-    datasets: b.ix.datasets,
-    quanta: b.quanta,
-  };
+  const graph: QuantumGraph = withLazyQuanta(
+    {
+      version: QG_VERSION,
+      outputRun: opts.outputRun,
+      inputCollections: opts.inputCollections,
+      dataQuery: opts.dataQuery ?? '',
+      created: (opts.now ?? new Date()).toISOString(),
+      tasks: tasks.map((t) => ({
+        label: t.label,
+        kind: t.kind,
+        module: t.module,
+        exportName: t.exportName,
+        argv: t.argv,
+        taskName: t.taskName,
+        dimensions: t.dimensions,
+        inputs: t.inputs,
+        prerequisiteInputs: t.prerequisiteInputs,
+        outputs: t.outputs,
+        config: t.config,
+      })),
+      datasetTypes: [...types.values()],
+      datasets: b.ix.datasets,
+    },
+    b.groups,
+  );
   return { graph, counts, skipped, dropped: b.dropped };
 }

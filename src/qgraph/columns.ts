@@ -9,22 +9,32 @@ import type { DataId } from '../task/define-task.js';
 export interface BlobRef {
   offset: number;
   length: number;
+  /** stored as it is (format 2: random UUID bytes do not deflate) */
+  raw?: true;
 }
 
 export class BlobWriter {
   private readonly chunks: Buffer[] = [];
   private size = 0;
 
-  add(bytes: Uint8Array): BlobRef {
-    const z = deflateSync(bytes, { level: 4 });
+  add(bytes: Uint8Array, level = 4): BlobRef {
+    const z = deflateSync(bytes, { level });
     const ref = { offset: this.size, length: z.length };
     this.chunks.push(z);
     this.size += z.length;
     return ref;
   }
 
-  addInt32(values: Int32Array): BlobRef {
-    return this.add(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  /** Bytes stored without deflate. */
+  addRaw(bytes: Uint8Array): BlobRef {
+    const ref: BlobRef = { offset: this.size, length: bytes.length, raw: true };
+    this.chunks.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    this.size += bytes.length;
+    return ref;
+  }
+
+  addInt32(values: Int32Array, level = 4): BlobRef {
+    return this.add(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), level);
   }
 
   addJson(value: unknown): BlobRef {
@@ -40,11 +50,13 @@ export class BlobReader {
   constructor(private readonly area: Buffer) {}
 
   bytes(ref: BlobRef): Buffer {
-    return inflateSync(this.area.subarray(ref.offset, ref.offset + ref.length));
+    const b = this.area.subarray(ref.offset, ref.offset + ref.length);
+    return ref.raw ? b : inflateSync(b);
   }
 
   int32(ref: BlobRef): Int32Array {
     const b = this.bytes(ref);
+    if (b.byteOffset % 4 === 0) return new Int32Array(b.buffer, b.byteOffset, b.length / 4);
     // copy to an aligned buffer: inflate output offsets are not guaranteed to be 4-aligned
     const out = new Int32Array(b.length / 4);
     new Uint8Array(out.buffer).set(b);

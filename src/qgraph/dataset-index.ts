@@ -6,23 +6,47 @@
 import type { PipelineTaskNode } from '../pipeline/types.js';
 import type { Conn, DataId } from '../task/define-task.js';
 import { keyOf } from './data-ids.js';
-import type { QGDataSource, QGDataset } from './types.js';
+import { DatasetTable, type NewDataset } from './dataset-table.js';
+import type { QGDataSource } from './types.js';
 
 export class DatasetIndex {
-  readonly datasets: QGDataset[] = [];
+  readonly datasets = new DatasetTable();
   private readonly avail = new Map<string, Map<string, number>>();
   private readonly existingOut = new Map<string, Map<string, { id: string; path?: string }>>();
   private readonly dataIdCache = new Map<string, Promise<DataId[]>>();
   private readonly gatherIdx = new Map<string, Map<string, number[]>>();
   private readonly relations = new Map<string, Map<string, string[]>>();
   private readonly producers = new Map<string, string>();
+  /** per dataset type, the index of the last task that reads or writes it */
+  private readonly lastUse = new Map<string, number>();
 
   constructor(
     private readonly tasks: PipelineTaskNode[],
     readonly source: QGDataSource,
   ) {
-    for (const t of tasks)
+    tasks.forEach((t, i) => {
       for (const c of Object.values(t.outputs)) this.producers.set(c.datasetType, t.label);
+      for (const c of [
+        ...Object.values(t.inputs),
+        ...Object.values(t.prerequisiteInputs),
+        ...Object.values(t.outputs),
+      ])
+        this.lastUse.set(c.datasetType, i);
+    });
+  }
+
+  /**
+   * Task `taskIndex` is built: forget the lookup maps no later task needs (at a million quanta
+   * they are a good part of the builder's memory). The datasets themselves stay.
+   */
+  taskDone(taskIndex: number): void {
+    for (const [type, last] of this.lastUse) {
+      if (last > taskIndex) continue;
+      this.avail.delete(type);
+      this.existingOut.delete(type);
+      for (const sig of this.gatherIdx.keys()) if (sig.startsWith(`${type}|`)) this.gatherIdx.delete(sig);
+    }
+    this.relations.clear();
   }
 
   /** label of the task producing a dataset type, if any */
@@ -75,9 +99,8 @@ export class DatasetIndex {
     return m;
   }
 
-  addDataset(d: QGDataset): number {
-    this.datasets.push(d);
-    return this.datasets.length - 1;
+  addDataset(d: NewDataset): number {
+    return this.datasets.add(d);
   }
 
   /** Datasets of `conn` matching quantum data ID `q` on their common dimensions (gathers). */
@@ -87,7 +110,7 @@ export class DatasetIndex {
     if (g) return g;
     g = new Map();
     for (const idx of (await this.available(conn)).values()) {
-      const k = keyOf(this.datasets[idx].dataId, common);
+      const k = keyOf(this.datasets.dataId(idx), common);
       if (k === undefined) continue;
       const list = g.get(k);
       if (list) list.push(idx);
@@ -105,7 +128,8 @@ export class DatasetIndex {
     const cached = this.relations.get(sig);
     if (cached) return cached;
     const rel = new Map<string, string[]>();
-    for (const row of await this.dataIds([...taskDims, ...connDims])) {
+    // not through dataIds(): its cache would keep these rows after the relation is made
+    for (const row of await this.source.queryDataIds(this.req([...taskDims, ...connDims]))) {
       const qk = keyOf(row, R);
       const ik = keyOf(row, D);
       if (qk === undefined || ik === undefined) continue;

@@ -1,9 +1,11 @@
 /**
  * The QG file (`<submitDir>/qgraph.qg`): `QUANTAQG` magic, u32 format version, u32 manifest
  * length, the deflated JSON manifest (header fields, tasks, dataset types, column layout), then
- * the blob area: per dataset type the UUIDs as bytes, run codes, paths, producers and data-ID
- * columns; per task the quantum data-ID columns and, per connection, the edges in CSR form
- * (offsets + dataset indices). See docs/qgraph.md.
+ * the blob area. Format 2 (written): the dataset table's columns as they are in memory (UUID
+ * bytes undeflated, type/run/producer/path codes, data-ID codes, path patterns and the paths no
+ * pattern gives); per task the quantum data-ID codes and, per connection, the edges in CSR form
+ * (offsets + dataset indices). Format 1 (read only): per dataset type the UUIDs, run codes,
+ * paths as JSON, producers and data-ID codes. See docs/qgraph.md.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { deflateSync, inflateSync } from 'node:zlib';
@@ -14,15 +16,26 @@ import {
   BlobWriter,
   bytesToUuids,
   readDataIdColumns,
-  uuidsToBytes,
   writeDataIdColumns,
   type BlobRef,
   type ColumnSpec,
 } from './columns.js';
+import { DatasetTable, type PathPattern } from './dataset-table.js';
+import {
+  IntList,
+  quantumGroupsOf,
+  withLazyQuanta,
+  type Edges,
+  type QuantumGroup as QuantumColumns,
+} from './quantum-table.js';
 import type { QGDataset, QGQuantum, QuantumGraph } from './types.js';
 
 const MAGIC = 'QUANTAQG';
-export const QG_FILE_VERSION = 1;
+export const QG_FILE_VERSION = 2;
+/** older formats this quanta still reads */
+const READS = [1, 2];
+/** deflate level of the int32 columns: level 1 is 3x faster than 4 here for 5% more bytes */
+const LEVEL = 1;
 
 interface DatasetGroup {
   type: string;
@@ -50,7 +63,31 @@ interface QuantumGroup {
   outputs: EdgeSpec[];
 }
 
+interface DatasetColumns {
+  count: number;
+  types: string[];
+  runs: string[];
+  patterns: PathPattern[];
+  ids: BlobRef;
+  typeCodes: BlobRef;
+  runCodes: BlobRef;
+  producers: BlobRef;
+  pathCodes: BlobRef;
+  /** indices into the shared data-ID table */
+  dataId: BlobRef;
+  /** the datasets whose path no pattern gives: their indices and paths (JSON) */
+  explicit: { count: number; indices: BlobRef; paths: BlobRef };
+}
+
 interface Manifest {
+  formatVersion: 2;
+  dataIds: { count: number; columns: ColumnSpec[] };
+  header: Omit<QuantumGraph, 'datasets' | 'quanta'>;
+  datasets: DatasetColumns;
+  quanta: QuantumGroup[];
+}
+
+interface ManifestV1 {
   formatVersion: number;
   /** the distinct data IDs (a quantum and its outputs usually share one), as columns */
   dataIds: { count: number; columns: ColumnSpec[] };
@@ -74,81 +111,102 @@ class DataIdTable {
   }
 }
 
-function writeEdges(
-  w: BlobWriter,
-  quanta: QGQuantum[],
-  side: 'inputs' | 'outputs',
-  remap: Int32Array,
-): EdgeSpec[] {
-  const conns: string[] = [];
-  for (const q of quanta) for (const c of Object.keys(q[side])) if (!conns.includes(c)) conns.push(c);
-  return conns.map((conn) => {
-    const offsets = new Int32Array(quanta.length + 1);
-    let total = 0;
-    quanta.forEach((q, i) => {
-      offsets[i] = total;
-      total += q[side][conn]?.length ?? 0;
-    });
-    offsets[quanta.length] = total;
-    const values = new Int32Array(total);
-    let k = 0;
-    for (const q of quanta) for (const d of q[side][conn] ?? []) values[k++] = remap[d];
-    return { conn, offsets: w.addInt32(offsets), values: w.addInt32(values) };
-  });
-}
-
-/** Serialise a graph to bytes. */
-export function encodeQuantumGraph(g: QuantumGraph): Buffer {
-  const w = new BlobWriter();
-  const table = new DataIdTable();
-  // Group datasets by type; remap global indices to the grouped order.
-  const byType = new Map<string, number[]>();
-  g.datasets.forEach((d, i) => {
-    const l = byType.get(d.datasetType);
-    if (l) l.push(i);
-    else byType.set(d.datasetType, [i]);
-  });
-  const remap = new Int32Array(g.datasets.length);
-  let next = 0;
-  for (const idxs of byType.values()) for (const i of idxs) remap[i] = next++;
-  const datasets: DatasetGroup[] = [...byType].map(([type, idxs]) => {
-    const ds = idxs.map((i) => g.datasets[i]);
-    const runs: string[] = [];
-    const runCodes = new Int32Array(ds.length);
-    ds.forEach((d, i) => {
-      let c = runs.indexOf(d.run);
-      if (c < 0) c = runs.push(d.run) - 1;
-      runCodes[i] = c;
-    });
-    return {
-      type,
-      count: ds.length,
-      ids: w.add(uuidsToBytes(ds.map((d) => d.id))),
-      runs,
-      runCodes: w.addInt32(runCodes),
-      paths: w.addJson(ds.map((d) => d.path)),
-      producers: w.addInt32(Int32Array.from(ds, (d) => d.producer)),
-      dataId: w.addInt32(Int32Array.from(ds, (d) => table.index(d.dataId))),
-    };
-  });
-  const quanta: QuantumGroup[] = [];
-  for (let start = 0; start < g.quanta.length;) {
-    const label = g.quanta[start].label;
+/** Quantum columns from quantum objects (a graph whose `quanta` was made or replaced). */
+function groupsFromObjects(quanta: QGQuantum[]): QuantumColumns[] {
+  const groups: QuantumColumns[] = [];
+  for (let start = 0; start < quanta.length;) {
+    const label = quanta[start].label;
     let end = start;
-    while (end < g.quanta.length && g.quanta[end].label === label) end++;
-    const qs = g.quanta.slice(start, end);
-    quanta.push({
+    while (end < quanta.length && quanta[end].label === label) end++;
+    const qs = quanta.slice(start, end);
+    const edges = (side: 'inputs' | 'outputs'): Edges[] => {
+      const conns: string[] = [];
+      for (const q of qs) for (const c of Object.keys(q[side])) if (!conns.includes(c)) conns.push(c);
+      return conns.map((conn) => {
+        const offsets = new Int32Array(qs.length + 1);
+        const values = new IntList();
+        qs.forEach((q, i) => {
+          offsets[i] = values.n;
+          for (const d of q[side][conn] ?? []) values.push(d);
+        });
+        offsets[qs.length] = values.n;
+        return { conn, offsets, values: values.view() };
+      });
+    };
+    groups.push({
       label,
       count: qs.length,
-      dataId: w.addInt32(Int32Array.from(qs, (q) => table.index(q.dataId))),
-      inputs: writeEdges(w, qs, 'inputs', remap),
-      outputs: writeEdges(w, qs, 'outputs', remap),
+      dataIds: qs.map((q) => q.dataId),
+      inputs: edges('inputs'),
+      outputs: edges('outputs'),
     });
     start = end;
   }
-  const { datasets: _d, quanta: _q, ...header } = g;
+  return groups;
+}
+
+/** The graph's dataset table (a graph from the builder or the file has one; else made here). */
+function tableOf(g: QuantumGraph): DatasetTable {
+  if (g.datasets instanceof DatasetTable) return g.datasets;
+  const t = new DatasetTable(g.datasets.length);
+  for (let i = 0; i < g.datasets.length; i++) t.add(g.datasets.get(i));
+  return t;
+}
+
+/** The graph without its datasets and quanta (reading `quanta` would make its quantum objects). */
+function headerOf(g: QuantumGraph): Manifest['header'] {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(g))
+    if (k !== 'quanta' && k !== 'datasets') out[k] = (g as unknown as Record<string, unknown>)[k];
+  return out as Manifest['header'];
+}
+
+/** Serialise a graph to bytes (format 2). */
+export function encodeQuantumGraph(g: QuantumGraph): Buffer {
+  const w = new BlobWriter();
+  const table = new DataIdTable();
+  const ds = tableOf(g);
+  const n = ds.length;
+  const dataIdCodes = new Int32Array(n);
+  for (let i = 0; i < n; i++) dataIdCodes[i] = table.index(ds.dataIds[i]);
+  const explicitIdx = Int32Array.from(ds.explicitPaths.keys());
+  const datasets: DatasetColumns = {
+    count: n,
+    types: ds.types,
+    runs: ds.runs,
+    patterns: ds.patterns,
+    ids: w.addRaw(ds.ids.subarray(0, n * 16)),
+    typeCodes: w.addInt32(ds.typeCodes.subarray(0, n), LEVEL),
+    runCodes: w.addInt32(ds.runCodes.subarray(0, n), LEVEL),
+    producers: w.addInt32(ds.producers.subarray(0, n), LEVEL),
+    pathCodes: w.addInt32(ds.pathCodes.subarray(0, n), LEVEL),
+    dataId: w.addInt32(dataIdCodes, LEVEL),
+    explicit: {
+      count: explicitIdx.length,
+      indices: w.addInt32(explicitIdx, LEVEL),
+      paths: w.addJson([...ds.explicitPaths.values()]),
+    },
+  };
+  const edgeSpecs = (edges: Edges[]): EdgeSpec[] =>
+    edges.map((e) => ({
+      conn: e.conn,
+      offsets: w.addInt32(e.offsets, LEVEL),
+      values: w.addInt32(e.values, LEVEL),
+    }));
+  const quanta: QuantumGroup[] = (quantumGroupsOf(g) ?? groupsFromObjects(g.quanta)).map((grp) => {
+    const codes = new Int32Array(grp.count);
+    for (let i = 0; i < grp.count; i++) codes[i] = table.index(grp.dataIds[i]);
+    return {
+      label: grp.label,
+      count: grp.count,
+      dataId: w.addInt32(codes, LEVEL),
+      inputs: edgeSpecs(grp.inputs),
+      outputs: edgeSpecs(grp.outputs),
+    };
+  });
+  const header = headerOf(g);
   const dataIds = { count: table.list.length, columns: writeDataIdColumns(w, table.list) };
-  const manifest: Manifest = { formatVersion: QG_FILE_VERSION, header, dataIds, datasets, quanta };
+  const manifest: Manifest = { formatVersion: 2, header, dataIds, datasets, quanta };
   const m = deflateSync(Buffer.from(JSON.stringify(manifest)));
   const head = Buffer.alloc(16);
   head.write(MAGIC, 0, 'latin1');
@@ -157,24 +215,54 @@ export function encodeQuantumGraph(g: QuantumGraph): Buffer {
   return Buffer.concat([head, m, w.concat()]);
 }
 
-/** Parse bytes written by encodeQuantumGraph. */
-export function decodeQuantumGraph(bytes: Buffer, file = '(buffer)'): QuantumGraph {
-  if (bytes.length < 16 || bytes.toString('latin1', 0, 8) !== MAGIC) {
-    throw new GraphError('QG_FORMAT', `${file} is not a quanta QG file (bad magic)`, { file });
-  }
-  const version = bytes.readUInt32LE(8);
-  if (version !== QG_FILE_VERSION) {
-    throw new GraphError(
-      'QG_VERSION',
-      `${file} has QG format version ${version}; this quanta reads version ${QG_FILE_VERSION}`,
-      { file },
-    );
-  }
-  const mlen = bytes.readUInt32LE(12);
-  const manifest = JSON.parse(inflateSync(bytes.subarray(16, 16 + mlen)).toString('utf8')) as Manifest;
-  const r = new BlobReader(bytes.subarray(16 + mlen));
+/** The quantum columns of the manifest's groups. */
+function readGroups(r: BlobReader, groups: QuantumGroup[], table: DataId[]): QuantumColumns[] {
+  return groups.map((grp) => {
+    const codes = r.int32(grp.dataId);
+    const dataIds: DataId[] = new Array(grp.count);
+    for (let i = 0; i < grp.count; i++) dataIds[i] = table[codes[i]];
+    const edges = (specs: EdgeSpec[]): Edges[] =>
+      specs.map((e) => ({ conn: e.conn, offsets: r.int32(e.offsets), values: r.int32(e.values) }));
+    return {
+      label: grp.label,
+      count: grp.count,
+      dataIds,
+      inputs: edges(grp.inputs),
+      outputs: edges(grp.outputs),
+    };
+  });
+}
+
+function decodeV2(manifest: Manifest, r: BlobReader): QuantumGraph {
   const table = readDataIdColumns(r, manifest.dataIds.columns, manifest.dataIds.count);
-  const datasets: QGDataset[] = [];
+  const d = manifest.datasets;
+  const codes = r.int32(d.dataId);
+  const dataIds: DataId[] = new Array(d.count);
+  for (let i = 0; i < d.count; i++) dataIds[i] = table[codes[i]];
+  const indices = r.int32(d.explicit.indices);
+  const paths = r.json<string[]>(d.explicit.paths);
+  const explicitPaths = new Map<number, string>();
+  for (let k = 0; k < indices.length; k++) explicitPaths.set(indices[k], paths[k]);
+  const datasets = DatasetTable.fromColumns({
+    count: d.count,
+    ids: r.bytes(d.ids),
+    typeCodes: r.int32(d.typeCodes),
+    runCodes: r.int32(d.runCodes),
+    producers: r.int32(d.producers),
+    pathCodes: r.int32(d.pathCodes),
+    dataIds,
+    types: d.types,
+    runs: d.runs,
+    patterns: d.patterns,
+    explicitPaths,
+  });
+  return withLazyQuanta({ ...manifest.header, datasets }, readGroups(r, manifest.quanta, table));
+}
+
+/** Format 1 (quanta before 2026-12-02): datasets grouped by type, paths as JSON. */
+function decodeV1(manifest: ManifestV1, r: BlobReader): QuantumGraph {
+  const table = readDataIdColumns(r, manifest.dataIds.columns, manifest.dataIds.count);
+  const list: QGDataset[] = [];
   for (const grp of manifest.datasets) {
     const ids = bytesToUuids(r.bytes(grp.ids), grp.count);
     const runCodes = r.int32(grp.runCodes);
@@ -182,7 +270,7 @@ export function decodeQuantumGraph(bytes: Buffer, file = '(buffer)'): QuantumGra
     const producers = r.int32(grp.producers);
     const dataIds = r.int32(grp.dataId);
     for (let i = 0; i < grp.count; i++) {
-      datasets.push({
+      list.push({
         id: ids[i],
         datasetType: grp.type,
         dataId: table[dataIds[i]],
@@ -192,31 +280,30 @@ export function decodeQuantumGraph(bytes: Buffer, file = '(buffer)'): QuantumGra
       });
     }
   }
-  const quanta: QGQuantum[] = [];
-  for (const grp of manifest.quanta) {
-    const dataIds = r.int32(grp.dataId);
-    const group: QGQuantum[] = Array.from(dataIds, (i) => ({
-      label: grp.label,
-      dataId: table[i],
-      inputs: {},
-      outputs: {},
-    }));
-    for (const side of ['inputs', 'outputs'] as const) {
-      for (const e of grp[side]) {
-        const off = r.int32(e.offsets);
-        const vals = r.int32(e.values);
-        for (let i = 0; i < grp.count; i++) {
-          const a = off[i];
-          const b = off[i + 1];
-          // one dataset per connection is by far the common case: avoid Array.from there
-          if (b === a + 1) group[i][side][e.conn] = [vals[a]];
-          else if (b > a) group[i][side][e.conn] = Array.from(vals.subarray(a, b));
-        }
-      }
-    }
-    for (const q of group) quanta.push(q);
+  // format 1 wrote the edges in the file's (grouped by type) dataset order: they fit as they are
+  const datasets = new DatasetTable(list.length);
+  for (const x of list) datasets.add(x);
+  return withLazyQuanta({ ...manifest.header, datasets }, readGroups(r, manifest.quanta, table));
+}
+
+/** Parse bytes written by encodeQuantumGraph (format 2) or by an older quanta (format 1). */
+export function decodeQuantumGraph(bytes: Buffer, file = '(buffer)'): QuantumGraph {
+  if (bytes.length < 16 || bytes.toString('latin1', 0, 8) !== MAGIC) {
+    throw new GraphError('QG_FORMAT', `${file} is not a quanta QG file (bad magic)`, { file });
   }
-  return { ...manifest.header, datasets, quanta };
+  const version = bytes.readUInt32LE(8);
+  if (!READS.includes(version)) {
+    throw new GraphError(
+      'QG_VERSION',
+      `${file} has QG format version ${version}; this quanta reads versions ${READS.join(' and ')}: make the graph again with this quanta (quanta qgraph), or read it with the quanta that wrote it`,
+      { file },
+    );
+  }
+  const mlen = bytes.readUInt32LE(12);
+  const manifest = JSON.parse(inflateSync(bytes.subarray(16, 16 + mlen)).toString('utf8')) as
+    Manifest | ManifestV1;
+  const r = new BlobReader(bytes.subarray(16 + mlen));
+  return version === 1 ? decodeV1(manifest as ManifestV1, r) : decodeV2(manifest as Manifest, r);
 }
 
 /** Write the graph atomically (temp + rename); returns the file size in bytes. */

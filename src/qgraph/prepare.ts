@@ -163,6 +163,8 @@ async function prepareWithLsst(
     dataQuery: config.payload.dataQuery,
     counts: r.counts,
     quanta: Object.values(r.counts).reduce((a, b) => a + b, 0),
+    jobs: r.jobs,
+    ...(r.clusters.length ? { clusters: countByLabel(r.clusters) } : {}),
     buildSeconds: r.buildSeconds,
   };
   writeRunFiles(submitDir, summary);

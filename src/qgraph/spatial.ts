@@ -103,11 +103,11 @@ export async function spatialCandidates(
   const index = new RegionIndex(targets, overlaps);
   const groups = new Map<string, { dataId: DataId; spatial: number[] }>();
   for (const idx of (await ix.available(conn)).values()) {
-    const ds = ix.datasets[idx];
-    const region = srcRegions.get(keyOf(ds.dataId, srcDims) ?? '');
+    const dsDataId = ix.datasets.dataId(idx);
+    const region = srcRegions.get(keyOf(dsDataId, srcDims) ?? '');
     if (!region) continue;
     for (const t of index.query(region)) {
-      const q = project({ ...ds.dataId, ...t }, E);
+      const q = project({ ...dsDataId, ...t }, E);
       const qk = keyOf(q, R);
       if (qk === undefined || keyOf(q, E) === undefined) continue;
       const g = groups.get(qk);

@@ -53,6 +53,22 @@ export interface QGDataset {
   producer: number;
 }
 
+/**
+ * The graph's datasets, by index (dataset-table.ts keeps them as columns). `get(i)` makes the
+ * plain object; the single-field readers do not.
+ */
+export interface QGDatasetList {
+  readonly length: number;
+  /** the dataset at index `i` as a plain object (a new one on each call) */
+  get(i: number): QGDataset;
+  id(i: number): string;
+  datasetType(i: number): string;
+  dataId(i: number): DataId;
+  run(i: number): string;
+  path(i: number): string;
+  producer(i: number): number;
+}
+
 /** A pipeline task as the graph keeps it: the resolved node without where it was declared. */
 export type QGTaskNode = Omit<PipelineTaskNode, 'file' | 'path'>;
 
@@ -73,7 +89,7 @@ export interface QuantumGraph {
   created: string;
   tasks: QGTaskNode[];
   datasetTypes: QGDatasetType[];
-  datasets: QGDataset[];
+  datasets: QGDatasetList;
   quanta: QGQuantum[];
 }
 

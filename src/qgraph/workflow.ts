@@ -118,11 +118,14 @@ export function toWorkflow(graph: QuantumGraph, opts: ToWorkflowOptions): Workfl
     const res = opts.resources(q.label);
     const needs = new Set<string>();
     for (const list of Object.values(q.inputs)) {
-      for (const d of list) if (graph.datasets[d].producer >= 0) needs.add(ids[graph.datasets[d].producer]);
+      for (const d of list) {
+        const p = graph.datasets.producer(d);
+        if (p >= 0) needs.add(ids[p]);
+      }
     }
     const outputs: WorkflowJobOutput[] = Object.values(q.outputs).flatMap((list) =>
       list.map((d) => {
-        const ds = graph.datasets[d];
+        const ds = graph.datasets.get(d);
         const dims = storage.get(ds.datasetType)?.dimensions ?? Object.keys(ds.dataId);
         return {
           id: ds.id,
@@ -145,7 +148,7 @@ export function toWorkflow(graph: QuantumGraph, opts: ToWorkflowOptions): Workfl
       outputs,
     };
     const abs = (list: number[]): string[] =>
-      list.map((d) => join(opts.datastoreRoot, graph.datasets[d].path));
+      list.map((d) => join(opts.datastoreRoot, graph.datasets.path(d)));
     if (task.kind === 'command') {
       job.argv = expandArgv(task.argv ?? [], {
         label: q.label,
@@ -170,10 +173,10 @@ export function toWorkflow(graph: QuantumGraph, opts: ToWorkflowOptions): Workfl
         run: graph.outputRun,
         datastoreRoot: opts.datastoreRoot,
         inputs: Object.fromEntries(
-          Object.entries(q.inputs).map(([k, v]) => [k, v.map((d) => ref(graph.datasets[d]))]),
+          Object.entries(q.inputs).map(([k, v]) => [k, v.map((d) => ref(graph.datasets.get(d)))]),
         ),
         outputs: Object.fromEntries(
-          Object.entries(q.outputs).map(([k, v]) => [k, v.map((d) => ref(graph.datasets[d]))]),
+          Object.entries(q.outputs).map(([k, v]) => [k, v.map((d) => ref(graph.datasets.get(d)))]),
         ),
       };
       writeFileSync(quantumFile, JSON.stringify(body));

@@ -113,6 +113,12 @@ describeWithService('lsst', lsst, 'bps clustering of Python PipelineTasks throug
       ['finalJob', 1, 1],
     ]);
     expect(st.quanta?.clusterJobs).toBe(2);
+    const summary = JSON.parse(readFileSync(join(submitDir, 'summary.json'), 'utf8')) as {
+      quanta: number;
+      jobs: number;
+      clusters?: Record<string, number>;
+    };
+    expect([summary.quanta, summary.jobs, summary.clusters]).toEqual([13, 5, { scale: 2 }]);
     expect(st.quanta?.labels.map((l) => [l.label, l.succeeded, l.total])).toEqual([
       ['pipetaskInit', 1, 1],
       ['scale', 12, 12],

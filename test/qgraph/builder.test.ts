@@ -55,7 +55,7 @@ const opts: BuildOptions = { outputRun: 'u/test/run', inputCollections: ['ToyCam
 
 function producersOf(g: QuantumGraph, qi: number, conn: string): string[] {
   return g.quanta[qi].inputs[conn].map((d) => {
-    const p = g.datasets[d].producer;
+    const p = g.datasets.get(d).producer;
     return p < 0 ? 'existing' : g.quanta[p].label;
   });
 }
@@ -71,12 +71,12 @@ describe('buildQuantumGraph (pure)', () => {
       (q) => q.label === 'calibrate' && q.dataId.visit === 11 && q.dataId.detector === 2,
     );
     expect(producersOf(graph, c0, 'exp')).toEqual(['characterizeImage']);
-    const producer = graph.quanta[graph.datasets[graph.quanta[c0].inputs.exp[0]].producer];
+    const producer = graph.quanta[graph.datasets.get(graph.quanta[c0].inputs.exp[0]).producer];
     expect(producer.dataId).toMatchObject({ visit: 11, detector: 2 });
     for (const q of graph.quanta.filter((x) => x.label === 'characterizeImage')) {
       // exposure -> visit through the registry's join: exactly the one postISRCCD of that exposure
       expect(q.inputs.exp.length).toBe(1);
-      expect(graph.datasets[q.inputs.exp[0]].dataId).toMatchObject({
+      expect(graph.datasets.get(q.inputs.exp[0]).dataId).toMatchObject({
         exposure: q.dataId.visit,
         detector: q.dataId.detector,
       });
@@ -84,7 +84,7 @@ describe('buildQuantumGraph (pure)', () => {
     const i0 = graph.quanta.findIndex((q) => q.label === 'isr');
     expect(producersOf(graph, i0, 'ccd')).toEqual(['existing']);
     // predicted outputs carry expanded data IDs (band) and datastore paths
-    const out = graph.datasets[graph.quanta[c0].outputs.calexp[0]];
+    const out = graph.datasets.get(graph.quanta[c0].outputs.calexp[0]);
     expect(out.dataId).toMatchObject({ instrument: 'ToyCam', visit: 11, detector: 2, band: 'g' });
     expect(out.path).toContain('u/test/run/calexp/');
     expect(out.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -101,9 +101,9 @@ describe('buildQuantumGraph (pure)', () => {
     const { graph, counts } = await buildQuantumGraph([...singleFrame, visitTask], memorySource(repo), opts);
     expect(counts.visitSummary).toBe(2);
     for (const q of graph.quanta.filter((x) => x.label === 'visitSummary')) {
-      const dets = q.inputs.cal.map((d) => graph.datasets[d].dataId.detector).sort();
+      const dets = q.inputs.cal.map((d) => graph.datasets.get(d).dataId.detector).sort();
       expect(dets).toEqual([0, 1, 2]);
-      expect(q.inputs.cal.every((d) => graph.datasets[d].dataId.visit === q.dataId.visit)).toBe(true);
+      expect(q.inputs.cal.every((d) => graph.datasets.get(d).dataId.visit === q.dataId.visit)).toBe(true);
     }
   });
 
@@ -131,7 +131,7 @@ describe('buildQuantumGraph (pure)', () => {
       .filter((q) => q.label === 'assembleCoadd')
       .map(
         (q) =>
-          `${q.dataId.patch}${q.dataId.band}:${q.inputs.cal.map((d) => graph.datasets[d].dataId.visit).join(',')}`,
+          `${q.dataId.patch}${q.dataId.band}:${q.inputs.cal.map((d) => graph.datasets.get(d).dataId.visit).join(',')}`,
       )
       .sort();
     expect(got).toEqual(['0g:11', '0r:10', '1g:11', '1r:12']);
@@ -161,7 +161,7 @@ describe('buildQuantumGraph (pure)', () => {
       (x) => x.label === 'characterizeImage' && x.dataId.visit === 10 && x.dataId.detector === 0,
     );
     expect(producersOf(graph, q, 'exp')).toEqual(['existing']);
-    expect(graph.datasets[graph.quanta[q].inputs.exp[0]].path).toBe('u/test/run/postISRCCD/10_0.fits');
+    expect(graph.datasets.get(graph.quanta[q].inputs.exp[0]).path).toBe('u/test/run/postISRCCD/10_0.fits');
   });
 
   it('refuses to overwrite outputs in the output run without --skip-existing', async () => {
@@ -219,12 +219,12 @@ describe('buildQuantumGraph (pure)', () => {
         label: q.label,
         dataId: q.dataId,
         inputs: Object.fromEntries(
-          Object.entries(q.inputs).map(([k, v]) => [k, v.map((d) => g.datasets[d].id)]),
+          Object.entries(q.inputs).map(([k, v]) => [k, v.map((d) => g.datasets.get(d).id)]),
         ),
         outputs: Object.fromEntries(
           Object.entries(q.outputs).map(([k, v]) => [
             k,
-            v.map((d) => ({ ...g.datasets[d], producer: g.datasets[d].producer })),
+            v.map((d) => ({ ...g.datasets.get(d), producer: g.datasets.get(d).producer })),
           ]),
         ),
       }));

@@ -110,7 +110,7 @@ describe('prepareRun (end to end on a real repository)', () => {
       .filter((q) => q.label === 'assembleCoadd')
       .map(
         (q) =>
-          `${q.dataId.patch}${q.dataId.band}:${[...new Set(q.inputs.calexps.map((d) => g.datasets[d].dataId.visit))].join(',')}:${q.inputs.calexps.length}`,
+          `${q.dataId.patch}${q.dataId.band}:${[...new Set(q.inputs.calexps.map((d) => g.datasets.get(d).dataId.visit))].join(',')}:${q.inputs.calexps.length}`,
       )
       .sort();
     expect(got).toEqual(['0g:11:3', '0r:10:3', '1r:12:2']);

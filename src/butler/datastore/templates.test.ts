@@ -3,7 +3,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DatastoreError } from '../../errors.js';
 import { FileDatastore } from './file-datastore.js';
-import { hasControlChar } from './sanitize.js';
+import { encodeSegment, hasControlChar } from './sanitize.js';
 import { checkTemplate, renderTemplate } from './templates.js';
 
 const visitId = {
@@ -177,6 +177,43 @@ describe('sanitising values', () => {
       fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (a, b) => {
         fc.pre(a !== b && !hasControlChar(a + b));
         expect(path({ instrument: a })).not.toBe(path({ instrument: b }));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('renders the same path for a data ID whatever was rendered before (the compiled plans)', () => {
+    const t = '{run}/{datasetType}/{visit}/{datasetType}_{band}_{visit}_{detector}';
+    const ref = (dataId: Record<string, string | number>) => ({
+      datasetType: 'calexp',
+      run: 'u/a',
+      dataId,
+    });
+    const full = { instrument: 'ToyCam', visit: 12, detector: 3, band: 'r' };
+    const noBand = { instrument: 'ToyCam', visit: 12, detector: 3 };
+    const first = [renderTemplate(t, ref(full)), renderTemplate(t, ref(noBand))];
+    expect(first).toEqual(['u/a/calexp/12/calexp_r_12_3_ToyCam', 'u/a/calexp/12/calexp_12_3_ToyCam']);
+    // the other order, and other values through the same plans
+    expect(renderTemplate(t, ref(noBand))).toBe(first[1]);
+    expect(renderTemplate(t, ref(full))).toBe(first[0]);
+    expect(renderTemplate(t, ref({ ...full, visit: 'a b', band: '.g' }))).toBe(
+      'u/a/calexp/a%20b/calexp_%2Eg_a%20b_3_ToyCam',
+    );
+  });
+
+  it('property: the fast path of a segment encodes as the character loop does', () => {
+    const safe = fc.string({
+      unit: fc.constantFrom(...'Aaz09_+=,@-.'.split('')),
+      minLength: 1,
+      maxLength: 100,
+    });
+    fc.assert(
+      fc.property(safe, (v) => {
+        // every character is safe: only a leading dot is encoded, and more than 80 shortened
+        const want = v.length > 80 ? undefined : v.startsWith('.') ? `%2E${v.slice(1)}` : v;
+        const got = encodeSegment(v, 'k');
+        if (want !== undefined) expect(got).toBe(want);
+        else expect(got.length).toBeLessThanOrEqual(80);
       }),
       { numRuns: 500 },
     );

@@ -111,24 +111,30 @@ function identifyingKeys(keys: string[]): string[] {
   return [...known, ...unknown];
 }
 
+/** A rendered path as literal text and data-ID values still to encode (`{ key }`). */
+type Part = string | { key: string };
+
 /**
- * Render `template` for `ref` to a relative path (no extension handling here).
- * Every value is sanitised (see sanitize.ts).
+ * How `template` renders for a data ID with these keys (and null-ness) and this run, dataset
+ * type and storage class: what a placeholder drops, which separators go with it, what is
+ * appended, depends only on those, so a graph's millions of paths share a few plans.
  */
-export function renderTemplate(template: string, ref: TemplateRef): string {
+function compile(template: string, ref: TemplateRef): Part[] {
   const used = new Set<string>();
-  const value = (name: string): string | string[] | undefined => {
+  const value = (name: string): Part | string[] | undefined => {
     used.add(name);
     if (name === 'run') return encodeRun(ref.run);
     if (name === 'datasetType') return encodeSegment(ref.datasetType, 'datasetType');
     if (name === 'storageClass')
       return ref.storageClass === undefined ? undefined : encodeSegment(ref.storageClass, 'storageClass');
     const v = ref.dataId[name];
-    return v === undefined || v === null ? undefined : encodeSegment(v, name);
+    return v === undefined || v === null ? undefined : { key: name };
   };
-  const segments: string[] = [];
+  const segments: Part[][] = [];
   for (const { seg, tokens } of parseTemplate(template)) {
-    let out = '';
+    const out: Part[] = [];
+    // encoded values are never empty, so the segment is empty until its first non-empty part
+    const empty = (): boolean => out.every((x) => x === '');
     let pending = '';
     for (const tok of tokens) {
       if ('lit' in tok) {
@@ -145,12 +151,12 @@ export function renderTemplate(template: string, ref: TemplateRef): string {
       // encoded so the name stays one segment and distinct runs stay distinct.
       const whole = seg === `{${tok.name}}`;
       const text = Array.isArray(v) ? v.join(whole ? '/' : '%2F') : v;
-      out += out === '' ? pending.replace(/^[_.-]+/, '') : pending;
-      out += text;
+      out.push(empty() ? pending.replace(/^[_.-]+/, '') : pending);
+      out.push(text);
       pending = '';
     }
-    out += out === '' ? pending.replace(/^[_.-]+/, '') : pending;
-    if (out !== '') segments.push(out);
+    out.push(empty() ? pending.replace(/^[_.-]+/, '') : pending);
+    if (!empty()) segments.push(out);
   }
   if (segments.length === 0)
     throw new DatastoreError(
@@ -158,11 +164,43 @@ export function renderTemplate(template: string, ref: TemplateRef): string {
       `path template "${template}" rendered to an empty path`,
     );
   const missing = identifying(ref.dataId).filter((k) => !used.has(k));
-  if (missing.length) {
-    segments[segments.length - 1] += missing.map((k) => `_${encodeSegment(ref.dataId[k], k)}`).join('');
+  const last = segments[segments.length - 1];
+  for (const k of missing) last.push('_', { key: k });
+  const parts: Part[] = [];
+  segments.forEach((seg, i) => {
+    if (i > 0) parts.push('/');
+    parts.push(...seg);
+  });
+  // merge neighbouring literals
+  const merged: Part[] = [];
+  for (const x of parts) {
+    if (typeof x === 'string' && typeof merged[merged.length - 1] === 'string')
+      merged[merged.length - 1] += x;
+    else merged.push(x);
   }
-  return segments
-    .join('/')
+  return merged;
+}
+
+const plans = new Map<string, Part[]>();
+
+/**
+ * Render `template` for `ref` to a relative path (no extension handling here).
+ * Every value is sanitised (see sanitize.ts).
+ */
+export function renderTemplate(template: string, ref: TemplateRef): string {
+  let sig = `${template}\0${ref.run}\0${ref.datasetType}\0${ref.storageClass ?? '\u0001'}`;
+  for (const k in ref.dataId)
+    sig += ref.dataId[k] === undefined || ref.dataId[k] === null ? `\0${k}?` : `\0${k}`;
+  let plan = plans.get(sig);
+  if (!plan) {
+    plan = compile(template, ref);
+    if (plans.size >= 10_000) plans.clear();
+    plans.set(sig, plan);
+  }
+  let path = '';
+  for (const x of plan) path += typeof x === 'string' ? x : encodeSegment(ref.dataId[x.key], x.key);
+  if (path.length <= MAX_SEGMENT - 16) return path;
+  return path
     .split('/')
     .map((s) => shorten(s, MAX_SEGMENT - 16))
     .join('/');

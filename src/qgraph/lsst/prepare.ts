@@ -57,6 +57,10 @@ export interface LsstPrepared {
   qgPath: string;
   workflowPath: string;
   counts: Record<string, number>;
+  /** jobs of the workflow (pipetaskInit, one per quantum or cluster, finalJob) */
+  jobs: number;
+  /** cluster jobs per cluster label (empty when the run is not clustered) */
+  clusters: { label: string }[];
   buildSeconds: number;
   stack: LsstStack;
 }
@@ -249,7 +253,8 @@ export async function prepareLsstRun(input: LsstPrepareInput): Promise<LsstPrepa
     finalRunWhen: whenRun,
   });
   // bps clustering: one run-qbb job per cluster (a bad cluster section fails here)
-  const workflow = clusterLsstWorkflow(perQuantum, graph, lsstClusters(graph, config.clustering), {
+  const clusters = lsstClusters(graph, config.clustering);
+  const workflow = clusterLsstWorkflow(perQuantum, graph, clusters, {
     submitDir,
     raw,
     commands,
@@ -259,5 +264,13 @@ export async function prepareLsstRun(input: LsstPrepareInput): Promise<LsstPrepa
   writeFileSync(workflowPath, JSON.stringify(workflow));
   const counts: Record<string, number> = {};
   for (const n of graph.nodes) counts[n.label] = (counts[n.label] ?? 0) + 1;
-  return { qgPath, workflowPath, counts, buildSeconds: built.seconds, stack };
+  return {
+    qgPath,
+    workflowPath,
+    counts,
+    jobs: workflow.jobs.length,
+    clusters,
+    buildSeconds: built.seconds,
+    stack,
+  };
 }
