@@ -10,21 +10,15 @@ import {
   memorySource,
   rawInputs,
   taskNode,
+  ED,
+  VD,
+  isr,
+  char,
   toyRows,
   uuid,
   type MemoryRepo,
 } from './memory-source.js';
 
-const ED = ['instrument', 'exposure', 'detector'];
-const VD = ['instrument', 'visit', 'detector'];
-
-const isr = taskNode('isr', ED, { ccd: conn('raw', ED) }, { out: conn('postISRCCD', ED) });
-const char = taskNode(
-  'characterizeImage',
-  VD,
-  { exp: conn('postISRCCD', ED) },
-  { ic: conn('icExp', VD), src: conn('icSrc', VD) },
-);
 const calib = taskNode(
   'calibrate',
   VD,

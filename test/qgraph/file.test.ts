@@ -8,18 +8,9 @@ import { DatasetTable, learnPattern } from '../../src/qgraph/dataset-table.js';
 import { decodeQuantumGraph, encodeQuantumGraph, QG_FILE_VERSION } from '../../src/qgraph/file.js';
 import { quantumCount } from '../../src/qgraph/quantum-table.js';
 import type { QuantumGraph } from '../../src/qgraph/types.js';
-import { box, conn, memorySource, rawInputs, taskNode, toyRows } from './memory-source.js';
+import { box, char, conn, isr, memorySource, rawInputs, taskNode, toyRows, VD } from './memory-source.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
-const ED = ['instrument', 'exposure', 'detector'];
-const VD = ['instrument', 'visit', 'detector'];
-const isr = taskNode('isr', ED, { ccd: conn('raw', ED) }, { out: conn('postISRCCD', ED) });
-const char = taskNode(
-  'characterizeImage',
-  VD,
-  { exp: conn('postISRCCD', ED) },
-  { ic: conn('icExp', VD), src: conn('icSrc', VD) },
-);
 const coadd = taskNode(
   'assembleCoadd',
   ['skymap', 'tract', 'patch', 'band'],

@@ -90,6 +90,18 @@ export function taskNode(
 }
 
 let n = 0;
+/** exposure- and visit-level detector dimensions of the toy pipelines */
+export const ED = ['instrument', 'exposure', 'detector'];
+export const VD = ['instrument', 'visit', 'detector'];
+/** the first two single-frame tasks of the toy pipelines */
+export const isr = taskNode('isr', ED, { ccd: conn('raw', ED) }, { out: conn('postISRCCD', ED) });
+export const char = taskNode(
+  'characterizeImage',
+  VD,
+  { exp: conn('postISRCCD', ED) },
+  { ic: conn('icExp', VD), src: conn('icSrc', VD) },
+);
+
 export function uuid(): string {
   n++;
   return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
