@@ -17,7 +17,7 @@ import { unselectedInputs } from './restore-plan.js';
 import { openRun } from './run-setup.js';
 import { RunState, type Stop } from './run-state.js';
 import type { ProgressSnapshot, RunContext, RunOptions, RunStatus, RunSummary } from './run-types.js';
-import { CANCELLED, JOB_STATES } from './states.js';
+import { CANCELLED, JOB_STATES, READY, RUNNING } from './states.js';
 
 export type { ProgressSnapshot, RunOptions, RunStatus, RunSummary } from './run-types.js';
 
@@ -51,7 +51,7 @@ export class RunHandle {
       pino.destination({ dest: join(o.submitDir, 'logs', 'manager.log'), sync: true }),
     );
     const run = openRun(o);
-    const { journal, runId, wf } = run;
+    const { journal, runId, wf, sched } = run;
     if (journal.tookOverBecause) log.warn({ because: journal.tookOverBecause }, 'took over the lease');
     log.info({ jobs: wf.jobs.length, restored: run.restored, restore: run.restore }, 'run opened');
     let registrar;
@@ -80,7 +80,13 @@ export class RunHandle {
         journal.workerLeft(id, reason);
         this.kick();
       },
-      jobStarted: () => undefined,
+      jobStarted: (id, _workerId, at) => {
+        const j = this.ctx.run.index.get(id);
+        if (j === undefined || sched.state[j] !== RUNNING) return;
+        this.ctx.state.markStarted(j);
+        // committed with the next tick's transaction, or by housekeeping within a second
+        journal.jobStarted(j, this.ctx.state.attempt(j), at);
+      },
       jobFinished: (r) => {
         this.results.push(r);
         this.kick();
@@ -113,7 +119,12 @@ export class RunHandle {
   progress(): ProgressSnapshot {
     const { sched, labels, labelOf } = this.ctx.run;
     const per = labels.map(() => [0, 0, 0, 0, 0, 0, 0]);
-    for (let i = 0; i < sched.n; i++) per[labelOf[i]][sched.state[i]]++;
+    const { state } = this.ctx;
+    for (let i = 0; i < sched.n; i++) {
+      const s = sched.state[i];
+      // dispatched and held queued by its worker (prefetch): ready until it starts
+      per[labelOf[i]][s === RUNNING && !state.hasStarted(i) ? READY : s]++;
+    }
     const totals = { ...emptyCounts(), total: sched.n };
     const out = labels.map((label, li) => {
       const counts = emptyCounts();
@@ -164,6 +175,7 @@ export class RunHandle {
         return;
       }
       if (journal.takeCancelRequest()) this.stop('cancel');
+      journal.flush(); // jobs' start times (jobStarted) that no tick committed yet
     } catch (e) {
       this.ctx.log.warn({ err: (e as Error).message }, 'housekeeping failed');
     }
