@@ -45,6 +45,8 @@ interface WarmProcess {
   outbox: WarmRequest[];
   /** quanta dropped while queued: if the worker started one anyway, the process is killed */
   dropped: Set<string>;
+  /** killed by the pool (a dropped quantum had started): what it ran or held was not at fault */
+  doomed?: boolean;
   dead: boolean;
 }
 
@@ -128,7 +130,9 @@ export class WarmPool {
       this.idle = this.idle.filter((w) => w !== wp);
       const cur = wp.current;
       wp.current = undefined;
-      if (cur) {
+      if (cur && wp.doomed)
+        wp.queue.unshift(cur); // ends as the queued ones do: not its fault
+      else if (cur) {
         this.where.delete(cur.req.jobId);
         cur.resolve({
           ok: false,
@@ -146,7 +150,9 @@ export class WarmPool {
           ok: false,
           exitCode: null,
           signal: null,
-          message: `warm task worker exited (${signal ?? `code ${code}`}) before the quantum started`,
+          message: wp.doomed
+            ? 'warm task worker killed: a quantum cancelled before it started had started in it'
+            : `warm task worker exited (${signal ?? `code ${code}`}) before the quantum started`,
           notStarted: 'process-exited',
         });
       }
@@ -158,6 +164,7 @@ export class WarmPool {
   }
 
   private onEvent(wp: WarmProcess, e: WarmEvent): void {
+    if (wp.doomed) return; // it is being killed: its exit settles everything it held
     if (e.kind === 'dropped') {
       wp.dropped.delete(e.jobId);
       this.maybeIdle(wp);
@@ -166,6 +173,7 @@ export class WarmPool {
     if (e.kind === 'start') {
       if (wp.dropped.delete(e.jobId)) {
         // it started before our drop arrived: it was reported cancelled, so it must not run
+        wp.doomed = true;
         killGroup(wp.child.pid as number);
         return;
       }

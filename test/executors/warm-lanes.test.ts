@@ -127,6 +127,29 @@ describe.skipIf(!datastoreReady)('warm lanes', () => {
     await r.shutdown();
   });
 
+  it('kills its process when a dropped quantum had started before the drop arrived', async () => {
+    const { dir, task } = taskDir('lanes-doomed');
+    const r = new JobRunner();
+    const a = r.run(task('a', 300), W);
+    const b = r.run(task('b', 5000), W, { after: 'a' });
+    const c = r.run(task('c', 0), W, { after: 'a' });
+    while (!traceOf(dir).some((l) => l.startsWith('start a'))) await new Promise((res) => setTimeout(res, 5));
+    // spin without yielding: this process cannot hear 'start b', so the drop races the worker
+    const until = Date.now() + 10_000;
+    while (!traceOf(dir).some((l) => l.startsWith('start b')) && Date.now() < until);
+    r.kill('b');
+    const rb = await b;
+    expect(rb.outcome).toBe('cancelled');
+    expect(rb.message).toBe('cancelled before it started'); // the drop path, not a kill of a running one
+    expect((await a).outcome).toBe('succeeded');
+    const rc = await c;
+    expect(rc.outcome).toBe('lost');
+    expect(rc.message).toContain('had started in it');
+    await new Promise((res) => setTimeout(res, 200));
+    expect(traceOf(dir).some((l) => l.startsWith('end b'))).toBe(false); // killed, it did not run on
+    await r.shutdown();
+  });
+
   it('runs a quantum whose `after` has ended in a fresh or idle process', async () => {
     const { task } = taskDir('lanes-gone');
     const r = new JobRunner();
