@@ -72,6 +72,7 @@ export function dispatchReady(ctx: RunContext, executor: Executor): void {
         ...(job.timeoutSec ? { timeoutSec: job.timeoutSec } : {}),
         enforceMemory: wf.enforceMemory,
         logPath,
+        priority: sched.priority[j],
       },
       w.id,
     ]);

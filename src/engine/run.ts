@@ -21,6 +21,9 @@ import { CANCELLED, JOB_STATES, READY, RUNNING } from './states.js';
 
 export type { ProgressSnapshot, RunOptions, RunStatus, RunSummary } from './run-types.js';
 
+/** How late a job's start may reach the journal (see flushSoon). */
+const STARTS_FLUSH_MS = 100;
+
 export class RunHandle {
   readonly done: Promise<RunSummary>;
   private resolve!: (s: RunSummary) => void;
@@ -33,6 +36,7 @@ export class RunHandle {
   private again = false;
   private scheduled = false;
   private timers: NodeJS.Timeout[] = [];
+  private flushTimer?: NodeJS.Timeout;
   private readonly t0 = Date.now();
 
   constructor(private readonly opts: RunOptions) {
@@ -84,8 +88,8 @@ export class RunHandle {
         const j = this.ctx.run.index.get(id);
         if (j === undefined || sched.state[j] !== RUNNING) return;
         this.ctx.state.markStarted(j);
-        // committed with the next tick's transaction, or by housekeeping within a second
         journal.jobStarted(j, this.ctx.state.attempt(j), at);
+        this.flushSoon();
       },
       jobFinished: (r) => {
         this.results.push(r);
@@ -175,10 +179,27 @@ export class RunHandle {
         return;
       }
       if (journal.takeCancelRequest()) this.stop('cancel');
-      journal.flush(); // jobs' start times (jobStarted) that no tick committed yet
     } catch (e) {
       this.ctx.log.warn({ err: (e as Error).message }, 'housekeeping failed');
     }
+  }
+
+  /**
+   * Commit what is buffered (jobs' start times) within STARTS_FLUSH_MS unless a tick does it
+   * first: status and the dashboard count a job running once its start is in the journal, and a
+   * tick per start would cost a transaction per job.
+   */
+  private flushSoon(): void {
+    if (this.flushTimer || this.finished) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      if (this.ticking || this.finished) return; // the tick's own flush commits them
+      try {
+        this.ctx.run.journal.flush();
+      } catch (e) {
+        this.abort(e);
+      }
+    }, STARTS_FLUSH_MS);
   }
 
   private kick(): void {
@@ -237,6 +258,7 @@ export class RunHandle {
     if (this.finished) return;
     this.finished = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     await this.executor.shutdown();
     await this.ctx.registrar?.close();
     const progress = this.progress();
@@ -270,6 +292,7 @@ export class RunHandle {
     if (this.finished) return;
     this.finished = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.ctx.log.error({ err: (e as Error).message }, 'run aborted');
     void this.executor.shutdown().finally(() => {
       try {

@@ -98,6 +98,54 @@ describe('local executor prefetch', () => {
     expect(rec.started).toEqual(ids);
   });
 
+  it('starts queued jobs by priority, a retry first among equals, then in the order dispatched', async () => {
+    const dir = tempDir('prefetch-priority');
+    const ex = new LocalExecutor({ cores: 1, memoryMB: 1000 });
+    const { rec, events } = recorder();
+    await ex.start(events);
+    const j = (id: string, priority: number, attempt = 1) => ({ ...traced(dir, id, 20), priority, attempt });
+    for (const d of [j('a', 1), j('b', 1), j('c', 1), j('d', 5), j('e', 1, 2), j('f', 0)])
+      ex.dispatch(d, 'local');
+    await waitFor(() => rec.finished.length === 6, 20_000);
+    await ex.shutdown();
+    expect(traceOf(dir).filter((l) => l.startsWith('start'))).toEqual(
+      ['a', 'd', 'e', 'b', 'c', 'f'].map((id) => `start ${id}`),
+    );
+  });
+
+  it('leaves the slot of a job that failed to its retry, when the engine sends one at once', async () => {
+    const dir = tempDir('prefetch-retry');
+    const ex = new LocalExecutor({ cores: 1, memoryMB: 1000 });
+    const { rec, events } = recorder();
+    // the engine's answer to a failure: a retry, dispatched from its tick (a setImmediate)
+    events.jobFinished = (r) => {
+      rec.finished.push(r);
+      if (r.id === 'x' && r.outcome === 'failed')
+        setImmediate(() => ex.dispatch({ ...traced(dir, 'x', 20), attempt: 2 }, 'local'));
+    };
+    await ex.start(events);
+    const fail = {
+      ...traced(dir, 'x', 0),
+      payload: {
+        kind: 'command' as const,
+        argv: [
+          process.execPath,
+          '-e',
+          `require('fs').appendFileSync(${JSON.stringify(join(dir, 'trace.txt'))}, 'start x\\nend x\\n'); process.exit(3)`,
+        ],
+      },
+    };
+    for (const d of [fail, traced(dir, 'y', 20), traced(dir, 'z', 20)]) ex.dispatch(d, 'local');
+    await waitFor(() => rec.finished.length === 4, 20_000);
+    await ex.shutdown();
+    expect(traceOf(dir).filter((l) => l.startsWith('start'))).toEqual([
+      'start x',
+      'start x',
+      'start y',
+      'start z',
+    ]);
+  });
+
   it('respects memory: jobs of 600 MB in 1000 MB run one at a time although 2 cores are free', async () => {
     const dir = tempDir('prefetch-memory');
     const ex = new LocalExecutor({ cores: 2, memoryMB: 1000 });

@@ -93,7 +93,12 @@ export class LocalExecutor implements Executor {
   dispatch(job: DispatchJob, workerId: string): void {
     if (!this.events) throw new Error('LocalExecutor.dispatch before start');
     if (workerId !== this.worker.id) throw new Error(`LocalExecutor.dispatch to unknown worker ${workerId}`);
-    this.queue.push(job);
+    // by priority, a retry first among equals, then in the order dispatched: a job that became
+    // ready later but unlocks more work does not wait behind the whole queue, and a retry runs
+    // as soon as it would have without prefetch (lanes, already sent, keep their order)
+    let i = this.queue.length;
+    while (i > 0 && goesBefore(job, this.queue[i - 1])) i--;
+    this.queue.splice(i, 0, job);
     this.drain();
   }
 
@@ -103,7 +108,7 @@ export class LocalExecutor implements Executor {
   }
 
   /**
-   * Hand queued jobs to the runner, in order: the first while it fits the free budget (or nothing
+   * Hand queued jobs to the runner, in queue order (priority, then dispatch): the first while it fits the free budget (or nothing
    * runs: a job too big never stalls the queue), then, for quanta, behind a lane it fits.
    * A lane takes more only once it is down to half its depth, so quanta go to a warm process
    * several at a time, in one IPC message.
@@ -193,9 +198,16 @@ export class LocalExecutor implements Executor {
       this.free.memoryMB += job.memoryMB;
       this.free.cores += job.cpus;
     }
-    // start what waits before telling the engine: the slot does not wait for its tick
-    this.drain();
+    if (r.outcome === 'succeeded') {
+      // start what waits before telling the engine: the slot does not wait for its tick
+      this.drain();
+      this.events?.jobFinished(r);
+      return;
+    }
+    // a job that did not succeed may come back as a retry: the engine's tick (queued before this
+    // setImmediate) dispatches it first, and it takes the slot, as it would without prefetch
     this.events?.jobFinished(r);
+    setImmediate(() => this.drain());
   }
 
   kill(jobId: string): void {
@@ -226,6 +238,13 @@ export class LocalExecutor implements Executor {
     this.queue.length = 0; // never started; the engine is done with them
     await this.runner.shutdown();
   }
+}
+
+/** Whether queued `a` starts before queued `b`: higher priority, then a retry, then first come. */
+function goesBefore(a: DispatchJob, b: DispatchJob): boolean {
+  const pa = a.priority ?? 0;
+  const pb = b.priority ?? 0;
+  return pa > pb || (pa === pb && a.attempt > 1 && b.attempt === 1);
 }
 
 /** Kill the process groups of jobs a previous (crashed) manager of this run left running. */
