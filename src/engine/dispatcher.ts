@@ -33,7 +33,6 @@ export function dispatchReady(ctx: RunContext, executor: Executor): void {
     ctx.log.warn({ job: wf.jobs[j].id, msg }, 'job cannot fit any worker');
   }
   if (dispatches.length === 0) return;
-  const now = Date.now();
   const toStart: [DispatchJob, string][] = [];
   for (const d of dispatches) {
     const j = d.job;
@@ -46,7 +45,8 @@ export function dispatchReady(ctx: RunContext, executor: Executor): void {
       memory_mb: sched.memoryMB[j],
       worker_id: w.id,
       node: w.node,
-      started_at: now,
+      // set when the worker starts it (jobStarted): a worker with prefetch may hold it queued first
+      started_at: null,
       ended_at: null,
       exit_code: null,
       signal: null,
@@ -72,6 +72,7 @@ export function dispatchReady(ctx: RunContext, executor: Executor): void {
         ...(job.timeoutSec ? { timeoutSec: job.timeoutSec } : {}),
         enforceMemory: wf.enforceMemory,
         logPath,
+        priority: sched.priority[j],
       },
       w.id,
     ]);

@@ -60,6 +60,11 @@ export interface DispatchJob {
   enforceMemory: boolean;
   /** where stdout+stderr of this attempt go (absolute path, on a filesystem the worker sees) */
   logPath: string;
+  /**
+   * the scheduler's priority (higher first): a worker that holds jobs queued (prefetch) starts
+   * them in this order, the order dispatched among equals
+   */
+  priority?: number;
 }
 
 export type JobOutcome =

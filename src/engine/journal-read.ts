@@ -92,12 +92,18 @@ export class JournalReader {
     return Object.fromEntries(rows.map((r) => [r.key, r.value]));
   }
 
-  /** Per label: counts by state, total, peak and requested memory. Labels in first-appearance order. */
+  /**
+   * Per label: counts by state, total, peak and requested memory. Labels in first-appearance order.
+   * `running` counts jobs that started; one a worker holds queued counts as `ready`.
+   */
   summaryByLabel(): LabelSummary[] {
     const rows = this.db
       .prepare(
-        `SELECT label, state, count(*) AS n, max(coalesce(peak_memory, 0)) AS peak, max(request_memory) AS req, min(idx) AS first
-         FROM jobs GROUP BY label, state`,
+        // a job dispatched to a worker that holds it queued (prefetch) is `running` with no
+        // start time in the journal: it counts as ready until it starts
+        `SELECT label, CASE WHEN state = 'running' AND started_at IS NULL THEN 'ready' ELSE state END AS state,
+                count(*) AS n, max(coalesce(peak_memory, 0)) AS peak, max(request_memory) AS req, min(idx) AS first
+         FROM jobs GROUP BY 1, 2`,
       )
       .all() as { label: string; state: JobState; n: number; peak: number; req: number; first: number }[];
     const by = new Map<string, LabelSummary & { first: number }>();

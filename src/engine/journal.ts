@@ -201,6 +201,22 @@ export class Journal {
     });
   }
 
+  /**
+   * A dispatched job started on its worker (it may have waited in the worker's queue): its
+   * `started_at`, if the row is still that attempt's, running and not started yet. Buffered, as
+   * transitions are (the next flush commits it); no event row: the job's state did not change.
+   */
+  jobStarted(idx: number, attempt: number, at: number): void {
+    this.later(() => {
+      this.setStarted ??= this.db.prepare(
+        "UPDATE jobs SET started_at = ? WHERE idx = ? AND attempt = ? AND state = 'running' AND started_at IS NULL",
+      );
+      this.setStarted.run(at, idx, attempt);
+    });
+  }
+
+  private setStarted?: Database.Statement;
+
   runEvent(what: string, data: unknown): void {
     const now = Date.now();
     this.later(() => this.insEvent.run(now, 'run', null, what, null, JSON.stringify(data)));

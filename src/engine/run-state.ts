@@ -32,6 +32,8 @@ export class RunState {
   private readonly workerOf = new Map<number, Worker>();
   /** attempts (dispatches) per job: numbered from 1, never taken back, each with its own log */
   private readonly attempts: Int32Array;
+  /** 1 while the running attempt of a job has started on its worker (not just queued there) */
+  private readonly started: Uint8Array;
   /** the job's own failures per job: what numberOfRetries bounds (a lost or interrupted attempt is none) */
   private readonly failures: Int32Array;
   /** per label, a ring of the latest run times (ms) of succeeded jobs */
@@ -52,6 +54,7 @@ export class RunState {
     labelCount: number,
   ) {
     this.attempts = Int32Array.from(saved.attempts);
+    this.started = new Uint8Array(this.attempts.length);
     this.failures = Int32Array.from(saved.failures);
     this.durations = new Array<Float64Array | undefined>(labelCount).fill(undefined);
     this.durationCount = new Int32Array(labelCount);
@@ -104,7 +107,18 @@ export class RunState {
    */
   startAttempt(j: number, worker: Worker): number {
     this.workerOf.set(j, worker);
+    this.started[j] = 0;
     return ++this.attempts[j];
+  }
+
+  /** The dispatched attempt of `j` started on its worker (it may have waited in its queue). */
+  markStarted(j: number): void {
+    if (this.workerOf.has(j)) this.started[j] = 1;
+  }
+
+  /** Whether the dispatched attempt of `j` has started (progress counts it running only then). */
+  hasStarted(j: number): boolean {
+    return this.started[j] === 1;
   }
 
   /** The running attempt of `j` ended: its worker gets the job's memory and cores back. */

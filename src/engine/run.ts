@@ -17,9 +17,12 @@ import { unselectedInputs } from './restore-plan.js';
 import { openRun } from './run-setup.js';
 import { RunState, type Stop } from './run-state.js';
 import type { ProgressSnapshot, RunContext, RunOptions, RunStatus, RunSummary } from './run-types.js';
-import { CANCELLED, JOB_STATES } from './states.js';
+import { CANCELLED, JOB_STATES, READY, RUNNING } from './states.js';
 
 export type { ProgressSnapshot, RunOptions, RunStatus, RunSummary } from './run-types.js';
+
+/** How late a job's start may reach the journal (see flushSoon). */
+const STARTS_FLUSH_MS = 100;
 
 export class RunHandle {
   readonly done: Promise<RunSummary>;
@@ -33,6 +36,7 @@ export class RunHandle {
   private again = false;
   private scheduled = false;
   private timers: NodeJS.Timeout[] = [];
+  private flushTimer?: NodeJS.Timeout;
   private readonly t0 = Date.now();
 
   constructor(private readonly opts: RunOptions) {
@@ -51,7 +55,7 @@ export class RunHandle {
       pino.destination({ dest: join(o.submitDir, 'logs', 'manager.log'), sync: true }),
     );
     const run = openRun(o);
-    const { journal, runId, wf } = run;
+    const { journal, runId, wf, sched } = run;
     if (journal.tookOverBecause) log.warn({ because: journal.tookOverBecause }, 'took over the lease');
     log.info({ jobs: wf.jobs.length, restored: run.restored, restore: run.restore }, 'run opened');
     let registrar;
@@ -80,7 +84,13 @@ export class RunHandle {
         journal.workerLeft(id, reason);
         this.kick();
       },
-      jobStarted: () => undefined,
+      jobStarted: (id, _workerId, at) => {
+        const j = this.ctx.run.index.get(id);
+        if (j === undefined || sched.state[j] !== RUNNING) return;
+        this.ctx.state.markStarted(j);
+        journal.jobStarted(j, this.ctx.state.attempt(j), at);
+        this.flushSoon();
+      },
       jobFinished: (r) => {
         this.results.push(r);
         this.kick();
@@ -113,7 +123,12 @@ export class RunHandle {
   progress(): ProgressSnapshot {
     const { sched, labels, labelOf } = this.ctx.run;
     const per = labels.map(() => [0, 0, 0, 0, 0, 0, 0]);
-    for (let i = 0; i < sched.n; i++) per[labelOf[i]][sched.state[i]]++;
+    const { state } = this.ctx;
+    for (let i = 0; i < sched.n; i++) {
+      const s = sched.state[i];
+      // dispatched and held queued by its worker (prefetch): ready until it starts
+      per[labelOf[i]][s === RUNNING && !state.hasStarted(i) ? READY : s]++;
+    }
     const totals = { ...emptyCounts(), total: sched.n };
     const out = labels.map((label, li) => {
       const counts = emptyCounts();
@@ -167,6 +182,24 @@ export class RunHandle {
     } catch (e) {
       this.ctx.log.warn({ err: (e as Error).message }, 'housekeeping failed');
     }
+  }
+
+  /**
+   * Commit what is buffered (jobs' start times) within STARTS_FLUSH_MS unless a tick does it
+   * first: status and the dashboard count a job running once its start is in the journal, and a
+   * tick per start would cost a transaction per job.
+   */
+  private flushSoon(): void {
+    if (this.flushTimer || this.finished) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      if (this.ticking || this.finished) return; // the tick's own flush commits them
+      try {
+        this.ctx.run.journal.flush();
+      } catch (e) {
+        this.abort(e);
+      }
+    }, STARTS_FLUSH_MS);
   }
 
   private kick(): void {
@@ -225,6 +258,7 @@ export class RunHandle {
     if (this.finished) return;
     this.finished = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     await this.executor.shutdown();
     await this.ctx.registrar?.close();
     const progress = this.progress();
@@ -258,6 +292,7 @@ export class RunHandle {
     if (this.finished) return;
     this.finished = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.ctx.log.error({ err: (e as Error).message }, 'run aborted');
     void this.executor.shutdown().finally(() => {
       try {

@@ -9,6 +9,9 @@
  * killed once the job ended (the spawner kills what carries the job's tag: tree-kill.ts).
  * Under a lease (setLease: the pilot worker's self-fencing, parent-lease.ts) the spawner and warm
  * processes kill their jobs when this process falls silent; such a job ends `lost`, not `failed`.
+ * A task job may be queued behind another one in its warm process (`run(..., { after })`): it
+ * starts there when that one ends; until then it has no process, is not sampled, and a kill takes
+ * it out of the queue (`cancelled`); if the process dies first it ends `lost` (it never ran).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -32,12 +35,24 @@ export interface JobRunnerOptions {
   spawners?: number;
 }
 
+/** How to start a job (`JobRunner.run`). */
+export interface RunJobOptions {
+  /**
+   * a task job (warm workers): queue it in the warm process that runs or holds `after`, to start
+   * when the quanta before it there end; ignored for other jobs
+   */
+  after?: string;
+  /** called once the job's process started (for `after`: once its warm process says so) */
+  onStart?: () => void;
+}
+
 interface Ended {
   ok: boolean;
   exitCode: number | null;
   signal: string | null;
   message?: string;
   fenced?: boolean;
+  notStarted?: 'dropped' | 'process-exited';
 }
 
 type KillReason = 'memory' | 'timeout' | 'cancelled';
@@ -52,6 +67,10 @@ interface Tracked {
   seen: Map<number, number>;
   killReason?: KillReason;
   killDetail?: string;
+  /** epoch ms the job started (set when its process starts) */
+  startedAt?: number;
+  onStart?: () => void;
+  after?: string;
   timer?: NodeJS.Timeout;
   graceTimer?: NodeJS.Timeout;
 }
@@ -91,10 +110,24 @@ export class JobRunner {
     return this.running.size;
   }
 
-  async run(job: DispatchJob, worker: { id: string; node: string }): Promise<JobResult> {
-    const t: Tracked = { job, peakMB: 0, seen: new Map() };
+  /** Warm processes' IPC counts (tests, benches). */
+  get warmStats(): Readonly<{ messages: number; quanta: number }> {
+    return this.pool.stats;
+  }
+
+  /** Quanta queued (not started) in the warm process that runs or holds `jobId`. */
+  queuedAfter(jobId: string): number {
+    return this.pool.queuedAfter(jobId);
+  }
+
+  async run(
+    job: DispatchJob,
+    worker: { id: string; node: string },
+    opts: RunJobOptions = {},
+  ): Promise<JobResult> {
+    const t: Tracked = { job, peakMB: 0, seen: new Map(), ...opts };
     this.running.set(job.id, t);
-    const startedAt = Date.now();
+    const calledAt = Date.now();
     let r: Ended;
     try {
       const logDir = dirname(job.logPath);
@@ -113,7 +146,11 @@ export class JobRunner {
     const ok = r.ok && !t.killReason;
     let message = r.message;
     let outcome: JobOutcome = ok ? 'succeeded' : 'failed';
-    if (t.killReason) {
+    if (r.notStarted === 'dropped') {
+      outcome = 'cancelled';
+    } else if (r.notStarted && !t.killReason) {
+      outcome = 'lost'; // it never ran: the engine re-queues it without using a retry
+    } else if (t.killReason) {
       outcome = t.killReason;
       message = t.killDetail;
     } else if (r.fenced) {
@@ -128,7 +165,7 @@ export class JobRunner {
       exitCode,
       signal,
       peakMemoryMB: Math.round(t.peakMB),
-      startedAt,
+      startedAt: t.startedAt ?? calledAt,
       endedAt: Date.now(),
       workerId: worker.id,
       node: worker.node,
@@ -143,10 +180,15 @@ export class JobRunner {
       return { ...r, ok: r.exitCode === 0 };
     }
     if (this.warm) {
-      const r = await this.pool.run(
-        { type: 'run', jobId: t.job.id, quantumFile: p.quantumFile, logPath: t.job.logPath },
-        (pid) => this.started(t, pid),
-      );
+      const req = {
+        type: 'run' as const,
+        jobId: t.job.id,
+        quantumFile: p.quantumFile,
+        logPath: t.job.logPath,
+      };
+      const onStart = (pid: number) => this.started(t, pid);
+      const queued = t.after === undefined ? undefined : this.pool.runAfter(t.after, req, onStart);
+      const r = await (queued ?? this.pool.run(req, onStart));
       return { ...r, exitCode: r.ok ? 0 : r.exitCode };
     }
     const r = await this.runCommand(t, coldTaskArgv(p.quantumFile), undefined, undefined);
@@ -156,7 +198,10 @@ export class JobRunner {
   /** Kill a running job (its whole process tree); its result comes back with outcome 'cancelled'. */
   kill(jobId: string, reason: 'cancelled' = 'cancelled'): void {
     const t = this.running.get(jobId);
-    if (t) this.terminate(t, reason, 'cancelled on request', false);
+    if (!t) return;
+    // waiting in a warm process: taken out of its queue, it never starts
+    if (t.pid === undefined && this.pool.drop(jobId)) return;
+    this.terminate(t, reason, 'cancelled on request', false);
   }
 
   /** Kill every running job and every warm process. */
@@ -187,6 +232,8 @@ export class JobRunner {
   private started(t: Tracked, pid: number): void {
     t.pid = pid;
     t.since = performance.now();
+    t.startedAt = Date.now();
+    t.onStart?.();
     if (t.killReason) {
       // killed while its spawner was starting it
       signalTree(pid, 'SIGKILL');

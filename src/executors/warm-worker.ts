@@ -1,6 +1,9 @@
 /**
  * Entry of a warm task worker process (forked by WarmPool). It imports task modules once
- * (runQuantum caches them) and runs many quanta, one at a time, each on request over IPC.
+ * (runQuantum caches them) and runs many quanta, one at a time, in the order received: the pool
+ * may queue several on it (warm-protocol.ts), so the next one starts here the moment the last one
+ * ends, without waiting for a round trip to the parent. What happens (start, done) is reported
+ * in one message per event-loop turn.
  * While a quantum runs, everything the process writes to stdout/stderr goes to that quantum's
  * log file. The process exits when its parent goes away (the IPC channel closes), and, under a
  * lease (parent-lease.ts), kills its process group, itself included, when its parent falls silent
@@ -10,10 +13,16 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runQuantum } from '../task/run-quantum.js';
 import { fencedMessage, LeaseWatch } from './parent-lease.js';
-import type { WarmMessage, WarmReply, WarmRequest } from './warm-protocol.js';
+import type { WarmEvent, WarmMessage, WarmReply, WarmRequest } from './warm-protocol.js';
 
 let logFd = -1;
 let current: string | undefined;
+/** quanta received and not started, in order */
+const queue: WarmRequest[] = [];
+/** log directories made already: one mkdir per label, not per quantum */
+const logDirs = new Set<string>();
+/** events not sent yet (see report) */
+let outbox: WarmEvent[] = [];
 
 const lease = new LeaseWatch((silentMs) => {
   if (current === undefined) return; // idle: nothing to fence
@@ -21,7 +30,7 @@ const lease = new LeaseWatch((silentMs) => {
   if (logFd >= 0) writeSync(logFd, `quanta: ${message}\n`);
   const die = () => process.kill(-process.pid, 'SIGKILL');
   // tell the parent why first (it reads it when it runs again), then go with the quantum's children
-  process.send?.({ type: 'fenced', jobId: current, message } satisfies WarmReply, undefined, {}, die);
+  send({ type: 'fenced', jobId: current, message }, die);
   setTimeout(die, 200).unref();
 });
 
@@ -40,21 +49,58 @@ function redirect(stream: NodeJS.WriteStream): void {
 redirect(process.stdout);
 redirect(process.stderr);
 
-function reply(msg: WarmReply): void {
-  process.send?.(msg);
+function send(msg: WarmReply, cb?: () => void): void {
+  // pending events go first: the parent must see what happened in order
+  flush();
+  if (cb) process.send?.(msg, undefined, {}, cb);
+  else process.send?.(msg);
+}
+
+function flush(): void {
+  if (flushTimer) clearTimeout(flushTimer);
+  if (flushNow) clearImmediate(flushNow);
+  flushTimer = flushNow = undefined;
+  if (outbox.length === 0) return;
+  const events = outbox;
+  outbox = [];
+  process.send?.({ type: 'events', events } satisfies WarmReply);
+}
+
+/**
+ * Events wait at most FLUSH_MS (so a long quantum's start is known, its memory sampled, its
+ * timeout armed, that late at worst), and go at the end of this turn when the parent is waiting
+ * for them: the last queued quantum ended, a drop was done, or many are pending. Why: one reply
+ * per quantum was a message per quantum for the parent to read.
+ */
+const FLUSH_MS = 2;
+const FLUSH_EVENTS = 32;
+let flushTimer: NodeJS.Timeout | undefined;
+let flushNow: NodeJS.Immediate | undefined;
+
+function report(e: WarmEvent): void {
+  outbox.push(e);
+  const urgent =
+    (e.kind === 'done' && queue.length === 0) || e.kind === 'dropped' || outbox.length >= FLUSH_EVENTS;
+  if (urgent) flushNow ??= setImmediate(flush);
+  else flushTimer ??= setTimeout(flush, FLUSH_MS);
 }
 
 async function handle(req: WarmRequest): Promise<void> {
-  mkdirSync(dirname(req.logPath), { recursive: true, mode: 0o700 });
+  const dir = dirname(req.logPath);
+  if (!logDirs.has(dir)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    logDirs.add(dir);
+  }
   logFd = openSync(req.logPath, 'a', 0o600);
   current = req.jobId;
+  report({ kind: 'start', jobId: req.jobId });
   try {
     await runQuantum(req.quantumFile);
-    reply({ type: 'done', jobId: req.jobId, ok: true });
+    report({ kind: 'done', jobId: req.jobId, ok: true });
   } catch (e) {
     const err = e as Error;
     writeSync(logFd, `${err.stack ?? String(err)}\n`);
-    reply({ type: 'done', jobId: req.jobId, ok: false, message: err.message.split('\n')[0] });
+    report({ kind: 'done', jobId: req.jobId, ok: false, message: err.message.split('\n')[0] });
   } finally {
     closeSync(logFd);
     logFd = -1;
@@ -62,10 +108,29 @@ async function handle(req: WarmRequest): Promise<void> {
   }
 }
 
+/** Run what is queued, one quantum at a time, until the queue is empty. */
+async function work(): Promise<void> {
+  while (queue.length > 0) await handle(queue.shift() as WarmRequest);
+}
+
+function accept(runs: WarmRequest[]): void {
+  const idle = current === undefined && queue.length === 0;
+  queue.push(...runs);
+  if (idle) void work();
+}
+
 process.on('message', (msg: WarmMessage) => {
   if (msg?.type === 'lease') return lease.set(msg.ms);
   lease.renew();
-  if (msg?.type === 'run') void handle(msg);
+  if (msg?.type === 'runs') accept(msg.runs);
+  else if (msg?.type === 'run') accept([msg]);
+  else if (msg?.type === 'drop') {
+    const i = queue.findIndex((q) => q.jobId === msg.jobId);
+    // started already: the pool hears `start` for a quantum it dropped and kills this process
+    if (i < 0) return;
+    queue.splice(i, 1);
+    report({ kind: 'dropped', jobId: msg.jobId });
+  }
 });
 process.on('disconnect', () => process.exit(0));
-reply({ type: 'ready' });
+send({ type: 'ready' });
