@@ -3,10 +3,11 @@
  * workflow is copied into the submit dir, which is the single source of truth afterwards),
  * or reload it on restore; then journal what restore-plan.ts decided and load the scheduler with it.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { EngineError, UsageError } from '../errors.js';
+import { writeJsonAtomic } from '../util/atomic-json.js';
 import { Journal, type JobFields } from './journal.js';
 import { applyMemoryOverrides, type MemoryOverrides } from './memory-overrides.js';
 import { planRestore, type RestoreReason } from './restore-plan.js';
@@ -45,12 +46,6 @@ export interface OpenedRun {
   restore: Record<RestoreReason, number>;
 }
 
-function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
-  renameSync(tmp, path);
-}
-
 /** The copy in the submit dir was validated when the run began: trust it (restore must be fast). */
 function readWorkflowCopy(submitDir: string): Workflow {
   const file = join(submitDir, WORKFLOW_COPY);
@@ -87,12 +82,12 @@ function setup(journal: Journal, opts: SetupOptions): OpenedRun {
   } else {
     if (opts.workflow) {
       wf = opts.workflow;
-      writeJsonAtomic(copy, wf);
+      writeJsonAtomic(copy, wf, 0o600);
     } else if (existsSync(copy)) {
       wf = loadWorkflow(copy);
       // restores trust the copy without validating it: keep it in its normalised form (defaults
       // such as requestCpus filled in), as for a workflow handed over directly
-      writeJsonAtomic(copy, wf);
+      writeJsonAtomic(copy, wf, 0o600);
     } else {
       throw new UsageError(
         'NO_RUN',
@@ -120,7 +115,7 @@ function setup(journal: Journal, opts: SetupOptions): OpenedRun {
     );
   }
   if (opts.requestMemory && applyMemoryOverrides(wf, saved, journal, opts.requestMemory) > 0)
-    writeJsonAtomic(copy, wf);
+    writeJsonAtomic(copy, wf, 0o600);
   const index = new Map<string, number>();
   const labels: string[] = [];
   const labelIndex = new Map<string, number>();

@@ -6,9 +6,10 @@
  * `<clusterFile>.result.json` (every output, for the manager to register) comes last.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ExecutorError } from '../errors.js';
+import { writeJsonAtomic } from '../util/atomic-json.js';
 import { clusterFileSchema, type ClusterFile, type ClusterMember } from './cluster-file.js';
 
 /** One output as result files list it; commands' outputs have no checksum. */
@@ -48,12 +49,6 @@ export async function readClusterFile(file: string): Promise<ClusterFile> {
     });
   }
   return parsed.data;
-}
-
-async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  await writeFile(tmp, `${JSON.stringify(value)}\n`);
-  await rename(tmp, path);
 }
 
 const exists = (p: string): Promise<boolean> =>
@@ -99,7 +94,7 @@ async function runCommand(c: ClusterFile, m: ClusterMember): Promise<{ outputs: 
     outputs.push({ id: o.id, datasetType: o.datasetType, path: o.path, size: st.size });
   }
   await mkdir(dirname(m.result), { recursive: true });
-  await writeJsonAtomic(m.result, { outputs });
+  writeJsonAtomic(m.result, { outputs });
   return { outputs };
 }
 
@@ -138,6 +133,6 @@ export async function runCluster(clusterFile: string, runOne: RunOne): Promise<C
     outputs.push(...r.outputs);
     ran.push(m.jobId);
   }
-  await writeJsonAtomic(`${clusterFile}.result.json`, { outputs });
+  writeJsonAtomic(`${clusterFile}.result.json`, { outputs });
   return { outputs, ran, skipped };
 }

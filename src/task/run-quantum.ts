@@ -3,7 +3,7 @@
  * datastore, outputs are written atomically to exactly the predicted paths, and the result
  * (`<quantumFile>.result.json`) is written atomically last, so its presence means success.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { ExecutorError } from '../errors.js';
 import type { DataId, DeferredHandle, TaskDefinition, TaskLogger } from './define-task.js';
 import { loadTask } from './load-task.js';
@@ -18,6 +18,7 @@ import { openDatastore } from './datastore-access.js';
 import { isClusterFile } from './cluster-file.js';
 import { runCluster } from './run-cluster.js';
 import type { FileDatastore } from '../butler/datastore/index.js';
+import { writeJsonAtomic } from '../util/atomic-json.js';
 
 export interface RunQuantumOptions {
   /** where task log lines go (default: stderr, which the job runner sends to the job's log) */
@@ -39,7 +40,8 @@ function stderrLogger(label: string, dataId: DataId): TaskLogger {
 export async function readQuantumFile(quantumFile: string): Promise<QuantumFile> {
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(quantumFile, 'utf8'));
+    // sync: a few hundred bytes, read once per quantum (see util/atomic-json.ts)
+    raw = JSON.parse(readFileSync(quantumFile, 'utf8'));
   } catch (e) {
     throw new ExecutorError(
       'QUANTUM_FILE',
@@ -151,12 +153,6 @@ function pairOutputs(
   return pairs;
 }
 
-async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  await writeFile(tmp, `${JSON.stringify(value)}\n`);
-  await rename(tmp, path);
-}
-
 /**
  * Run one quantum: read `quantumFile`, import its task (cached per process), load the inputs,
  * call `run`, write every output to its predicted path and then `<quantumFile>.result.json`.
@@ -217,6 +213,6 @@ async function runSingleQuantum(quantumFile: string, opts: RunQuantumOptions): P
     });
   }
   const result: QuantumResult = { outputs };
-  await writeJsonAtomic(`${quantumFile}.result.json`, result);
+  writeJsonAtomic(`${quantumFile}.result.json`, result);
   return result;
 }

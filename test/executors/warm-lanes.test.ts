@@ -111,10 +111,13 @@ describe.skipIf(!datastoreReady)('warm lanes', () => {
     const { dir, task } = taskDir('lanes-late');
     const r = new JobRunner();
     const a = r.run(task('a', 0), W);
-    const b = r.run(task('b', 2000), W, { after: 'a' });
+    let bStarted = false;
+    const b = r.run(task('b', 2000), W, { after: 'a', onStart: () => (bStarted = true) });
     const c = r.run(task('c', 0), W, { after: 'a' });
-    // b runs in the worker; the manager may not have heard yet: kill it either way
-    while (!traceOf(dir).some((l) => l.startsWith('start b'))) await new Promise((res) => setTimeout(res, 5));
+    // b runs in the worker and the runner has heard so: the kill is of a running quantum (the
+    // drop that races the start is the next test)
+    while (!bStarted) await new Promise((res) => setTimeout(res, 5));
+    expect(traceOf(dir).some((l) => l.startsWith('start b'))).toBe(true);
     r.kill('b');
     expect((await a).outcome).toBe('succeeded');
     const rb = await b;
