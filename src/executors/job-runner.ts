@@ -18,6 +18,7 @@ import { dirname } from 'node:path';
 import type { DispatchJob, JobOutcome, JobResult } from '../engine/executor.js';
 import { siblingEntry } from './entry-point.js';
 import { readProc, sampleTrees } from './proc-tree.js';
+import type { SpawnerKind } from './spawner-choice.js';
 import { SpawnerPool, type CommandEnded } from './spawner-pool.js';
 import { signalSeen, signalTree } from './tree-kill.js';
 import { WarmPool } from './warm-pool.js';
@@ -33,6 +34,8 @@ export interface JobRunnerOptions {
   env?: Record<string, string>;
   /** spawner processes that start command jobs in parallel (default 2; see spawner-process.ts) */
   spawners?: number;
+  /** python or node spawner processes (default: QUANTA_SPAWNER, else spawner-choice.ts) */
+  spawner?: SpawnerKind;
 }
 
 /** How to start a job (`JobRunner.run`). */
@@ -93,7 +96,7 @@ export class JobRunner {
     this.graceMs = opts.killGraceMs ?? 2000;
     this.env = opts.env ?? {};
     this.pool = new WarmPool(this.env);
-    this.spawners = new SpawnerPool(opts.spawners ?? 2, this.env);
+    this.spawners = new SpawnerPool(opts.spawners ?? 2, this.env, opts.spawner);
   }
 
   /**

@@ -2,13 +2,15 @@
  * The job runner's spawner processes (see spawner-process.ts): command jobs are handed to the
  * one with the fewest jobs in flight. A spawner that dies takes its running jobs with it: their
  * process groups are killed and they fail with a message (the engine retries them); the next job
- * starts a fresh spawner.
+ * starts a fresh spawner. The spawners are Node.js (spawner-process.ts) or Python
+ * (python/quanta_spawn/) processes, which speak the same protocol (spawner-choice.ts picks).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { siblingEntry } from './entry-point.js';
 import { renewEveryMs } from './parent-lease.js';
 import { killGroup } from './process-group.js';
 import type { SpawnerReply, SpawnerRequest } from './spawn-protocol.js';
+import { chooseSpawner, PYTHON_FLAGS, PYTHON_SPAWNER, type SpawnerKind } from './spawner-choice.js';
 
 /** How a command job ended. */
 export interface CommandEnded {
@@ -43,15 +45,24 @@ export class SpawnerPool {
   private nextKey = 1;
   private leaseMs = 0;
   private renewTimer?: NodeJS.Timeout;
+  /** which spawner processes this pool starts (spawner-choice.ts) */
+  readonly kind: SpawnerKind;
+  private readonly python?: string;
 
   /**
    * @param size how many spawner processes fork in parallel (less than 1 counts as 1)
    * @param env added to every job's environment
+   * @param spawner python or node; default: QUANTA_SPAWNER, else spawner-choice.ts's default
    */
   constructor(
     private readonly size: number,
     private readonly env: Record<string, string>,
-  ) {}
+    spawner?: SpawnerKind,
+  ) {
+    const c = chooseSpawner(spawner);
+    this.kind = c.kind;
+    if (c.kind === 'python') this.python = c.python;
+  }
 
   /** Start a command; `onStart` gets its process id (a group leader). Settles when it ends. */
   run(req: CommandStart, onStart: (pid: number) => void): Promise<CommandEnded> {
@@ -114,14 +125,27 @@ export class SpawnerPool {
     return fresh;
   }
 
-  private launch(): Spawner {
-    const { file, execArgv } = siblingEntry(import.meta.url, 'spawner-process');
-    const child = fork(file, [], {
+  private fork(): ChildProcess {
+    const common = {
       // its own process group: a terminal's Ctrl-C reaches the manager, which stops the jobs itself
       detached: true,
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      execArgv,
-    });
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'] as ('ignore' | 'inherit' | 'ipc')[],
+    };
+    if (this.python) {
+      // Node.js's own IPC channel to a non-Node child: NODE_CHANNEL_FD, one JSON text a line
+      return fork(PYTHON_SPAWNER, [], {
+        ...common,
+        execPath: this.python,
+        execArgv: PYTHON_FLAGS,
+        serialization: 'json',
+      });
+    }
+    const { file, execArgv } = siblingEntry(import.meta.url, 'spawner-process');
+    return fork(file, [], { ...common, execArgv });
+  }
+
+  private launch(): Spawner {
+    const child = this.fork();
     const sp: Spawner = { child, jobs: new Map(), dead: false };
     const init: SpawnerRequest = { type: 'init', env: this.env };
     child.send(init);

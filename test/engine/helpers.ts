@@ -70,8 +70,14 @@ export function quantaBin(): string {
     for (const d of readdirSync(base))
       if (!alive(Number(d))) rmSync(join(base, d), { recursive: true, force: true });
   }
-  const out = join(base, String(process.pid));
-  rmSync(out, { recursive: true, force: true });
+  const root = join(base, String(process.pid));
+  rmSync(root, { recursive: true, force: true });
+  // <root>/dist beside <root>/python, as in the repository: the Python spawner is found from dist
+  const out = join(root, 'dist');
+  cpSync(resolve('python/quanta_spawn'), join(root, 'python', 'quanta_spawn'), {
+    recursive: true,
+    filter: (f) => !f.includes('__pycache__'),
+  });
   const src = resolve('src');
   const files = walk(src);
   buildSync({

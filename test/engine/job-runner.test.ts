@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { DispatchJob } from '../../src/engine/executor.js';
 import { JobRunner } from '../../src/executors/job-runner.js';
 import { running, tempDir } from './helpers.js';
+import { SPAWNERS, useSpawner } from '../helpers/spawners.js';
 
 const W = { id: 'w1', node: 'n1' };
 
@@ -21,7 +22,8 @@ function cmd(dir: string, id: string, argv: string[], extra: Partial<DispatchJob
   };
 }
 
-describe('JobRunner', () => {
+describe.each(SPAWNERS)('JobRunner (%s spawner)', (spawner) => {
+  useSpawner(spawner);
   it('sends stdout and stderr to the log and reports the exit code', async () => {
     const dir = tempDir('jr-log');
     const r = new JobRunner();

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DispatchJob } from '../../src/engine/executor.js';
 import { JobRunner } from '../../src/executors/job-runner.js';
 import { quantaBin, running, tempDir, waitFor } from './helpers.js';
+import { SPAWNERS, useSpawner } from '../helpers/spawners.js';
 
 const W = { id: 'w1', node: 'n1' };
 
@@ -74,7 +75,8 @@ m.on('exit', () => process.exit(0));`;
   return [process.execPath, '-e', job];
 }
 
-describe('JobRunner kills the whole process tree of a job', () => {
+describe.each(SPAWNERS)('JobRunner kills the whole process tree of a job (%s spawner)', (spawner) => {
+  useSpawner(spawner);
   it('leaves no setsid child once the job ends by itself', async () => {
     const dir = tempDir('tree-end');
     const pidFile = join(dir, 'sleep.pid');

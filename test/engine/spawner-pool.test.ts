@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { JobRunner } from '../../src/executors/job-runner.js';
 import { findProcessesWithEnv, parentOf } from '../../src/executors/proc-tree.js';
 import { SpawnerPool } from '../../src/executors/spawner-pool.js';
+import { SPAWNERS, useSpawner } from '../helpers/spawners.js';
 import { running, tempDir, waitFor } from './helpers.js';
 
-describe('SpawnerPool', () => {
+describe.each(SPAWNERS)('SpawnerPool (%s spawner)', (spawner) => {
+  useSpawner(spawner);
   it("gives each job the pool's environment plus its own, and its exit code", async () => {
     const dir = tempDir('sp-env');
     const pool = new SpawnerPool(2, { QUANTA_RUN_ID: 'run-17' });
@@ -143,7 +145,8 @@ void pool.run({ argv: ['sleep', '30'], env: {}, logPath: ${JSON.stringify(join(d
   });
 });
 
-describe('JobRunner with spawners', () => {
+describe.each(SPAWNERS)('JobRunner with spawners (%s spawner)', (spawner) => {
+  useSpawner(spawner);
   it('cancels a job killed before its spawner reported it started', async () => {
     const dir = tempDir('sp-early-kill');
     const r = new JobRunner();

@@ -13,6 +13,7 @@ import type { JobResult } from '../../src/engine/executor.js';
 import { JobRunner } from '../../src/executors/job-runner.js';
 import { fenceTimings } from '../../src/executors/pilot/worker-session.js';
 import { running, tempDir } from '../engine/helpers.js';
+import { SPAWNERS, useSpawner } from '../helpers/spawners.js';
 
 const CHILD = resolve('test/executors/fixtures/fence-child.ts');
 
@@ -36,7 +37,8 @@ async function until(probe: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
-describe('self-fencing under a lease', () => {
+describe.each(SPAWNERS)('self-fencing under a lease (%s spawner)', (spawner) => {
+  useSpawner(spawner);
   it('kills the jobs of a frozen owner before it wakes, and reports them lost, not failed', async () => {
     const dir = tempDir('fence');
     slowTask(dir);

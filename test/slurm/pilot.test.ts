@@ -16,6 +16,7 @@ import { waitFor } from './cluster.js';
 import { fakeManager } from './fake-manager.js';
 import { Recorder, commandJob, pidAlive, spawnWorker } from './recorder.js';
 import type { SpawnedWorker } from './recorder.js';
+import { SPAWNERS, useSpawner } from '../helpers/spawners.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -25,7 +26,8 @@ function setup() {
   return dir;
 }
 
-describe('pilot manager with local workers', () => {
+describe.each(SPAWNERS)('pilot manager with local workers (%s spawner)', (spawner) => {
+  useSpawner(spawner);
   let ex: PilotExecutor | undefined;
   const workers: SpawnedWorker[] = [];
   afterEach(async () => {
