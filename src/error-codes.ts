@@ -120,6 +120,7 @@ export const ERROR_CODES = {
   DEMO_MISSING: { kind: 'not-found', summary: '… is missing;' },
   DISK_FULL: { kind: 'environment', summary: 'cannot write …: the file system of … is full (…);' },
   EXECUTOR_UNKNOWN: { kind: 'usage', summary: "unknown executor '…' (known: local, pilot)" },
+  SPAWNER_UNKNOWN: { kind: 'usage', summary: "QUANTA_SPAWNER is '…'; it takes python or node" },
   EXPORT_COLLECTION: { kind: 'not-found', summary: 'No collection matches "…";' },
   EXPORT_DATASET_TYPE: { kind: 'not-found', summary: 'Dataset type "…" is not registered.' },
   EXPORT_WRITE: { kind: 'usage', summary: 'Cannot write export file …: ….' },

@@ -62,7 +62,8 @@ export function localFixture(): ExecutorFixture {
   const submitDir = newDir('local');
   const executor = createExecutor({ name: 'local', ...BUDGET }, { runId: `conf-${Date.now()}`, submitDir });
   // the local worker is the manager's own process: what can vanish is the spawner that runs its jobs
-  const spawners = () => childrenOf(process.pid).filter((p) => cmdline(p).includes('spawner-process'));
+  const spawners = () =>
+    childrenOf(process.pid).filter((p) => /spawner-process|quanta_spawn/.test(cmdline(p)));
   return {
     name: 'local',
     submitDir,
