@@ -1,5 +1,5 @@
 /**
- * Which spawner process starts command jobs (docs/engine.md, "Spawner processes"): the Node.js one
+ * Which spawner process starts command jobs (docs/engine.md, "How jobs are started"): the Node.js one
  * (spawner-process.ts) or the Python one (python/quanta_spawn/), which starts jobs with posix_spawn
  * (vfork-like) instead of Node.js's fork()+exec() and so costs less CPU per job. Chosen by the
  * option, else by QUANTA_SPAWNER=python|node, else the default (DEFAULT_SPAWNER); python is used
