@@ -97,11 +97,21 @@ export function failedResult(
   where: { workerId: string; node: string },
   message: string,
 ): JobResult {
+  return unstartedResult(job, where, 'failed', message);
+}
+
+/** The result of a job that ends without having started (it failed to, or was killed in a queue). */
+export function unstartedResult(
+  job: Pick<DispatchJob, 'id' | 'attempt'>,
+  where: { workerId: string; node: string },
+  outcome: JobResult['outcome'],
+  message: string,
+): JobResult {
   const now = Date.now();
   return {
     id: job.id,
     attempt: job.attempt,
-    outcome: 'failed',
+    outcome,
     exitCode: null,
     signal: null,
     peakMemoryMB: 0,

@@ -10,7 +10,7 @@
  * running quantum at least as large, which starts it when that one ends (no round trip through
  * the manager at all); the lane keeps the first quantum's memory and cores until its last ends.
  */
-import { failedResult } from '../../engine/executor.js';
+import { failedResult, unstartedResult } from '../../engine/executor.js';
 import type { DispatchJob, Executor, ExecutorEvents, JobResult, WorkerInfo } from '../../engine/executor.js';
 import { JobRunner } from '../job-runner.js';
 import { findProcessesWithEnv, processGroupOf } from '../proc-tree.js';
@@ -218,20 +218,8 @@ export class LocalExecutor implements Executor {
     }
     // never started: it ends here, as a running job killed on request would
     const [job] = this.queue.splice(q, 1);
-    const now = Date.now();
-    this.events?.jobFinished({
-      id: job.id,
-      attempt: job.attempt,
-      outcome: 'cancelled',
-      exitCode: null,
-      signal: null,
-      peakMemoryMB: 0,
-      startedAt: now,
-      endedAt: now,
-      workerId: this.worker.id,
-      node: this.worker.node,
-      message: 'cancelled on request',
-    });
+    const where = { workerId: this.worker.id, node: this.worker.node };
+    this.events?.jobFinished(unstartedResult(job, where, 'cancelled', 'cancelled on request'));
   }
 
   async shutdown(): Promise<void> {

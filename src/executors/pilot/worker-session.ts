@@ -13,7 +13,7 @@
  * timeout, so its jobs are dead before the manager can have re-dispatched them elsewhere.
  */
 import { connect } from 'node:net';
-import { failedResult } from '../../engine/executor.js';
+import { failedResult, unstartedResult } from '../../engine/executor.js';
 import type { DispatchJob } from '../../engine/executor.js';
 import { JobRunner } from '../job-runner.js';
 import { answerChallenge, newNonce, verifyManagerProof } from './auth.js';
@@ -235,23 +235,8 @@ export function runSession(o: SessionOptions): Promise<SessionEnd> {
           }
           // never started: it ends here, as a running job killed on request would
           const [job] = queue.splice(q, 1);
-          const now = Date.now();
-          send({
-            type: 'result',
-            result: {
-              id: job.id,
-              attempt: job.attempt,
-              outcome: 'cancelled',
-              exitCode: null,
-              signal: null,
-              peakMemoryMB: 0,
-              startedAt: now,
-              endedAt: now,
-              workerId: o.workerId,
-              node: o.node,
-              message: 'cancelled on request',
-            },
-          });
+          const where = { workerId: o.workerId, node: o.node };
+          send({ type: 'result', result: unstartedResult(job, where, 'cancelled', 'cancelled on request') });
           return;
         }
         case 'shutdown':
