@@ -47,12 +47,15 @@ describe('pilot worker queue', () => {
     return { dir, rec, m: ex, id: rec.joined[0].id };
   }
 
-  it('tells the engine its workers hold one budget queued with prefetch 1, none by default', async () => {
+  it('tells the engine its workers hold one budget queued with prefetch 1, two by default, none with 0', async () => {
     const a = await oneWorker({ prefetch: 1 });
     expect(a.rec.joined[0].prefetch).toBe(1);
     await ex?.shutdown();
     const b = await oneWorker();
-    expect(b.rec.joined[0].prefetch).toBeUndefined();
+    expect(b.rec.joined[0].prefetch).toBe(2);
+    await ex?.shutdown();
+    const c = await oneWorker({ prefetch: 0 });
+    expect(c.rec.joined[0].prefetch).toBeUndefined();
   });
 
   it('runs no more jobs at once than its cores and starts queued ones as others end', async () => {

@@ -43,7 +43,7 @@ export interface PilotExecutorOptions {
   /**
    * budgets' worth of jobs each worker is sent beyond its free budget, which it queues and starts
    * as its own jobs end, so no slot waits for a round trip to the manager (default:
-   * $QUANTA_PILOT_PREFETCH, else 0: only what fits; 1: one more budget queued)
+   * $QUANTA_PILOT_PREFETCH, else 2; 0: only what fits; 1: one more budget queued)
    */
   prefetch?: number;
 }
