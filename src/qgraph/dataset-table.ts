@@ -7,6 +7,7 @@
  * {detector}.fits`), learnt from the paths the datastore gives and kept only when it gives back
  * that exact path; any other path is kept as it is.
  */
+import { Codes } from './codes.js';
 import { randomFillSync } from 'node:crypto';
 import type { DataId } from '../task/define-task.js';
 import type { QGDataset, QGDatasetList } from './types.js';
@@ -83,12 +84,13 @@ export class DatasetTable implements QGDatasetList {
   /** >= 0: index into `patterns`; -1: `explicitPaths` holds the path */
   pathCodes: Int32Array;
   dataIds: DataId[] = [];
-  readonly types: string[] = [];
-  readonly runs: string[] = [];
+  private readonly typeNames = new Codes<string>();
+  private readonly runNames = new Codes<string>();
+  /** dataset type and run names by code */
+  readonly types = this.typeNames.list;
+  readonly runs = this.runNames.list;
   readonly patterns: PathPattern[] = [];
   readonly explicitPaths = new Map<number, string>();
-  private readonly typeIndex = new Map<string, number>();
-  private readonly runIndex = new Map<string, number>();
   /** per type code: its patterns, the last one that worked first */
   private readonly typePatterns: number[][] = [];
   private randomPool = new Uint8Array(0);
@@ -132,22 +134,13 @@ export class DatasetTable implements QGDatasetList {
   }
 
   typeCode(name: string): number {
-    let c = this.typeIndex.get(name);
-    if (c === undefined) {
-      c = this.types.push(name) - 1;
-      this.typeIndex.set(name, c);
-      this.typePatterns.push([]);
-    }
+    const c = this.typeNames.code(name);
+    if (c === this.typePatterns.length) this.typePatterns.push([]);
     return c;
   }
 
   runCode(run: string): number {
-    let c = this.runIndex.get(run);
-    if (c === undefined) {
-      c = this.runs.push(run) - 1;
-      this.runIndex.set(run, c);
-    }
-    return c;
+    return this.runNames.code(run);
   }
 
   private grow(): void {

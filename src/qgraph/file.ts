@@ -20,6 +20,7 @@ import {
   type BlobRef,
   type ColumnSpec,
 } from './columns.js';
+import { Codes } from './codes.js';
 import { DatasetTable, type PathPattern } from './dataset-table.js';
 import {
   IntList,
@@ -96,21 +97,6 @@ interface ManifestV1 {
   quanta: QuantumGroup[];
 }
 
-/** Distinct data-ID objects (by identity: the builder shares them between a quantum and its outputs). */
-class DataIdTable {
-  readonly list: DataId[] = [];
-  private readonly seen = new Map<DataId, number>();
-
-  index(d: DataId): number {
-    let i = this.seen.get(d);
-    if (i === undefined) {
-      i = this.list.push(d) - 1;
-      this.seen.set(d, i);
-    }
-    return i;
-  }
-}
-
 /** Quantum columns from quantum objects (a graph whose `quanta` was made or replaced). */
 function groupsFromObjects(quanta: QGQuantum[]): QuantumColumns[] {
   const groups: QuantumColumns[] = [];
@@ -164,11 +150,12 @@ function headerOf(g: QuantumGraph): Manifest['header'] {
 /** Serialise a graph to bytes (format 2). */
 export function encodeQuantumGraph(g: QuantumGraph): Buffer {
   const w = new BlobWriter();
-  const table = new DataIdTable();
+  // distinct data-ID objects, by identity: the builder shares one between a quantum and its outputs
+  const table = new Codes<DataId>();
   const ds = tableOf(g);
   const n = ds.length;
   const dataIdCodes = new Int32Array(n);
-  for (let i = 0; i < n; i++) dataIdCodes[i] = table.index(ds.dataIds[i]);
+  for (let i = 0; i < n; i++) dataIdCodes[i] = table.code(ds.dataIds[i]);
   const explicitIdx = Int32Array.from(ds.explicitPaths.keys());
   const datasets: DatasetColumns = {
     count: n,
@@ -195,7 +182,7 @@ export function encodeQuantumGraph(g: QuantumGraph): Buffer {
     }));
   const quanta: QuantumGroup[] = (quantumGroupsOf(g) ?? groupsFromObjects(g.quanta)).map((grp) => {
     const codes = new Int32Array(grp.count);
-    for (let i = 0; i < grp.count; i++) codes[i] = table.index(grp.dataIds[i]);
+    for (let i = 0; i < grp.count; i++) codes[i] = table.code(grp.dataIds[i]);
     return {
       label: grp.label,
       count: grp.count,
