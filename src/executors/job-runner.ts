@@ -12,6 +12,10 @@
  * A task job may be queued behind another one in its warm process (`run(..., { after })`): it
  * starts there when that one ends; until then it has no process, is not sampled, and a kill takes
  * it out of the queue (`cancelled`); if the process dies first it ends `lost` (it never ran).
+ * A job killed by SIGTERM/SIGINT/SIGHUP that the runner did not send (nor did its spawner die of
+ * one) may be the first sign of Slurm ending the whole step: its result is held back for a
+ * moment, and a shutdown in that moment makes it `lost`, a kill of it `cancelled` (what they make
+ * of a running job), so that the end of an allocation never fails the jobs it stopped.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -36,6 +40,12 @@ export interface JobRunnerOptions {
   spawners?: number;
   /** python or node spawner processes (default: QUANTA_SPAWNER, else spawner-choice.ts) */
   spawner?: SpawnerKind;
+  /**
+   * how long the result of a job killed by SIGTERM/SIGINT/SIGHUP that this runner did not send
+   * is held back (default 1000 ms): when this runner is shut down meanwhile (the signal was
+   * Slurm ending the whole step or allocation), the job ends `lost`, not `failed`
+   */
+  stopSignalGraceMs?: number;
 }
 
 /** How to start a job (`JobRunner.run`). */
@@ -56,9 +66,23 @@ interface Ended {
   message?: string;
   fenced?: boolean;
   notStarted?: 'dropped' | 'process-exited';
+  /** the spawner that ran the command died of this signal */
+  spawnerSignal?: string;
 }
 
 type KillReason = 'memory' | 'timeout' | 'cancelled';
+
+/**
+ * Signals that end every process of a Slurm step or allocation together (and a node's shutdown):
+ * a job killed by one that its runner did not send may have been stopped by the same event as
+ * the runner, not by a fault of its own.
+ */
+const STOP_SIGNALS: ReadonlySet<string> = new Set(['SIGTERM', 'SIGINT', 'SIGHUP']);
+const isStopSignal = (signal: string | null | undefined): boolean =>
+  signal != null && STOP_SIGNALS.has(signal);
+
+/** What a job killed by a stop signal became when a stop came within the grace (stopSignalGraceMs). */
+type StoppedAs = 'lost' | 'cancelled';
 
 interface Tracked {
   job: DispatchJob;
@@ -89,12 +113,21 @@ export class JobRunner {
   private readonly graceMs: number;
   private readonly warm: boolean;
   private readonly env: Record<string, string>;
+  private readonly stopSignalGraceMs: number;
+  /** shutdown() was called */
+  private stopping = false;
+  /**
+   * jobs killed by a stop signal, waiting to learn whether they are being stopped too: job id ->
+   * wake('lost': this runner shut down; 'cancelled': the job killed on request)
+   */
+  private readonly stopWaiters = new Map<string, (how: StoppedAs) => void>();
 
   constructor(opts: JobRunnerOptions = {}) {
     this.warm = opts.warmTaskWorkers ?? true;
     this.sampleMs = opts.sampleIntervalMs ?? 100;
     this.graceMs = opts.killGraceMs ?? 2000;
     this.env = opts.env ?? {};
+    this.stopSignalGraceMs = opts.stopSignalGraceMs ?? 1000;
     this.pool = new WarmPool(this.env);
     this.spawners = new SpawnerPool(opts.spawners ?? 2, this.env, opts.spawner);
   }
@@ -148,6 +181,7 @@ export class JobRunner {
     const { exitCode, signal } = r;
     const ok = r.ok && !t.killReason;
     let message = r.message;
+    let stoppedAs: StoppedAs | undefined;
     let outcome: JobOutcome = ok ? 'succeeded' : 'failed';
     if (r.notStarted === 'dropped') {
       outcome = 'cancelled';
@@ -158,6 +192,15 @@ export class JobRunner {
       message = t.killDetail;
     } else if (r.fenced) {
       outcome = 'lost'; // not the job's own failure: the engine re-queues it without using a retry
+    } else if (
+      !ok &&
+      isStopSignal(signal ?? r.spawnerSignal) &&
+      (stoppedAs = await this.stoppedWithin(job.id, this.stopSignalGraceMs))
+    ) {
+      // the signal that ended the job (or its spawner) came with this runner's own stop, or the
+      // engine's (Slurm ending the step signals them all): what a stop makes of a running job
+      outcome = stoppedAs;
+      message = `${message ?? `killed by ${signal}`}, as its ${stoppedAs === 'lost' ? 'worker' : 'run'} was being stopped: not a failure of the job`;
     } else if (!ok && !message) {
       message = signal ? `killed by ${signal}` : `exited with code ${exitCode}`;
     }
@@ -201,7 +244,10 @@ export class JobRunner {
   /** Kill a running job (its whole process tree); its result comes back with outcome 'cancelled'. */
   kill(jobId: string, reason: 'cancelled' = 'cancelled'): void {
     const t = this.running.get(jobId);
-    if (!t) return;
+    if (!t) {
+      this.stopWaiters.get(jobId)?.('cancelled'); // dead already, its result held back: killed now
+      return;
+    }
     // waiting in a warm process: taken out of its queue, it never starts
     if (t.pid === undefined && this.pool.drop(jobId)) return;
     this.terminate(t, reason, 'cancelled on request', false);
@@ -209,6 +255,8 @@ export class JobRunner {
 
   /** Kill every running job and every warm process. */
   async shutdown(): Promise<void> {
+    this.stopping = true;
+    for (const wake of this.stopWaiters.values()) wake('lost');
     for (const t of this.running.values()) this.terminate(t, 'cancelled', 'executor shut down', true);
     if (this.sampler) clearInterval(this.sampler);
     this.sampler = undefined;
@@ -297,6 +345,21 @@ export class JobRunner {
       t.graceTimer = setTimeout(() => signalTree(pid, 'SIGKILL', t.seen), this.graceMs);
       t.graceTimer.unref();
     }
+  }
+
+  /** Whether shutdown() ('lost') or kill(jobId) ('cancelled') is called within `ms`. */
+  private stoppedWithin(jobId: string, ms: number): Promise<StoppedAs | undefined> {
+    if (this.stopping) return Promise.resolve('lost');
+    if (ms <= 0) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const wake = (how: StoppedAs | undefined) => {
+        clearTimeout(timer);
+        this.stopWaiters.delete(jobId);
+        resolve(how);
+      };
+      const timer = setTimeout(() => wake(undefined), ms);
+      this.stopWaiters.set(jobId, wake);
+    });
   }
 
   private finish(t: Tracked): void {

@@ -19,6 +19,8 @@ export interface CommandEnded {
   message?: string;
   /** killed by its spawner because the lease lapsed (setLease) */
   fenced?: boolean;
+  /** the spawner process died while the job ran, killed by this signal */
+  spawnerSignal?: string;
 }
 
 export interface CommandStart {
@@ -181,6 +183,7 @@ export class SpawnerPool {
           message: !this.spawners.includes(sp)
             ? 'killed: the job runner shut down'
             : `quanta's spawner process exited (${how}) while the job ran`,
+          ...(signal ? { spawnerSignal: signal } : {}),
         });
       }
       sp.jobs.clear();

@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DispatchJob } from '../../src/engine/executor.js';
 import { JobRunner } from '../../src/executors/job-runner.js';
-import { running, tempDir } from './helpers.js';
+import { findProcessesWithEnv, parentOf } from '../../src/executors/proc-tree.js';
+import { running, tempDir, waitFor } from './helpers.js';
 import { SPAWNERS, useSpawner } from '../helpers/spawners.js';
 
 const W = { id: 'w1', node: 'n1' };
@@ -94,6 +95,66 @@ describe.each(SPAWNERS)('JobRunner (%s spawner)', (spawner) => {
     expect(res.outcome).toBe('cancelled');
     await new Promise((res2) => setTimeout(res2, 400));
     expect(running(bg)).toBe(false);
+  });
+
+  it('a job killed by SIGTERM it did not send fails, once the grace shows the runner is not stopping', async () => {
+    const dir = tempDir('jr-term');
+    const r = new JobRunner({ stopSignalGraceMs: 200 });
+    const res = await r.run(cmd(dir, 'x', ['sh', '-c', 'kill -TERM $$']), W);
+    expect(res.outcome).toBe('failed');
+    expect(res.signal).toBe('SIGTERM');
+    expect(res.message).toBe('killed by SIGTERM');
+    // a signal that does not stop allocations fails at once, without the grace
+    const r2 = new JobRunner({ stopSignalGraceMs: 60_000 });
+    const usr = await r2.run(cmd(dir, 'y', ['sh', '-c', 'kill -USR1 $$']), W);
+    expect(usr.outcome).toBe('failed');
+    expect(usr.signal).toBe('SIGUSR1');
+    await Promise.all([r.shutdown(), r2.shutdown()]);
+  });
+
+  it('a job killed by SIGTERM while its runner is being shut down (Slurm ending the step) ends lost', async () => {
+    const dir = tempDir('jr-term-stop');
+    const marker = join(dir, 'dying');
+    const r = new JobRunner({ stopSignalGraceMs: 60_000 });
+    const result = r.run(cmd(dir, 'x', ['sh', '-c', `touch '${marker}'; kill -TERM $$`]), W);
+    while (!existsSync(marker)) await new Promise((ok) => setTimeout(ok, 10));
+    await new Promise((ok) => setTimeout(ok, 200)); // the job is dead; its result is held back
+    await r.shutdown();
+    const res = await result;
+    expect(res.outcome).toBe('lost');
+    expect(res.signal).toBe('SIGTERM');
+    expect(res.message).toContain('as its worker was being stopped');
+  });
+
+  it('a job whose spawner Slurm killed with SIGTERM, its runner shut down meanwhile, ends lost', async () => {
+    const dir = tempDir('jr-spawner-term');
+    const tag = `spawner-term-${process.pid}-${Date.now()}`;
+    const r = new JobRunner({ stopSignalGraceMs: 60_000, env: { QUANTA_TEST_TAG: tag } });
+    const result = r.run(cmd(dir, 'x', ['sleep', '30']), W);
+    let job: number | undefined;
+    await waitFor(() => (job = findProcessesWithEnv('QUANTA_TEST_TAG', tag)[0]) !== undefined, 5000);
+    process.kill(parentOf(job as number) as number, 'SIGTERM');
+    await new Promise((ok) => setTimeout(ok, 300)); // the spawner is dead; the job's result held back
+    await r.shutdown();
+    const res = await result;
+    expect(res.outcome).toBe('lost');
+    expect(res.message).toMatch(
+      /spawner process exited \(SIGTERM\) while the job ran, as its worker was being stopped/,
+    );
+  });
+
+  it('a job killed by SIGTERM and then killed on request (the engine stopping) ends cancelled', async () => {
+    const dir = tempDir('jr-term-kill');
+    const marker = join(dir, 'dying');
+    const r = new JobRunner({ stopSignalGraceMs: 60_000 });
+    const result = r.run(cmd(dir, 'x', ['sh', '-c', `touch '${marker}'; kill -TERM $$`]), W);
+    while (!existsSync(marker)) await new Promise((ok) => setTimeout(ok, 10));
+    await new Promise((ok) => setTimeout(ok, 200));
+    r.kill('x');
+    const res = await result;
+    expect(res.outcome).toBe('cancelled');
+    expect(res.message).toContain('as its run was being stopped');
+    await r.shutdown();
   });
 
   it('runs task quanta in one reused warm process and replaces a crashed one', async () => {

@@ -225,6 +225,29 @@ describe('engine run (local executor)', () => {
     );
   });
 
+  it('a job killed by SIGTERM as the run is interrupted (Slurm signalling both) is re-queued, not failed', async () => {
+    const dir = tempDir('term-interrupt');
+    const dying = join(dir, 'dying');
+    const flag = join(dir, 'kill-me');
+    writeFileSync(flag, '');
+    // while the flag is there the job kills itself with SIGTERM, as Slurm's end of a step does
+    const script = `if [ -e '${flag}' ]; then touch '${dying}'; kill -TERM $$; fi`;
+    const jobs = [
+      { id: 't', label: 't', argv: ['sh', '-c', script], needs: [] },
+      job(dir, 'slow', 'x', { sleep: 2000 }),
+    ];
+    const o = opts(dir, jobs);
+    const h = await startRun(o);
+    await waitFor(() => existsSync(dying), 20_000);
+    h.interrupt(); // the engine's own SIGTERM, a moment after its job's
+    expect((await h.done).status).toBe('interrupted');
+    const t = rows(dir).get('t');
+    expect(t?.state).toBe('ready');
+    expect(t?.failures).toBe(0);
+    rmSync(flag);
+    expect((await runWorkflow({ ...o, workflow: undefined })).status).toBe('succeeded');
+  });
+
   it('gives jobs whose ids differ only in / and _ their own log file per attempt', async () => {
     const dir = tempDir('logs');
     const echo = (id: string) => ({
