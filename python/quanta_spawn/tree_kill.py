@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 JOB_TAG_VAR = "QUANTA_JOB_TAG"
 """The environment variable that marks every process of one command job (tree-kill.ts)."""
@@ -95,26 +96,47 @@ def _candidates_after(root: int) -> range | list[int]:
         return []
 
 
+PF_KTHREAD = 0x00200000
+"""The kernel's flag (field 9 of /proc/<pid>/stat) on its own threads, which have no environment."""
+
+
+def _mid_exec(pid: int) -> bool:
+    """A live user process with an empty environment is most likely in the middle of an execve
+    (the new image's environment is not set up yet). Zombies and kernel threads have none."""
+    text = read_file(f"/proc/{pid}/stat")
+    if not text:
+        return False
+    rest = text[text.rfind(b")") + 2 :].split()
+    return rest[0] not in (b"Z", b"X") and int(rest[6]) & PF_KTHREAD == 0
+
+
 def kill_tagged(root: int, tag: str) -> int:
     """SIGKILL every process started after `root` carrying the tag, in rounds (at most 10) until
-    a round finds no new one (one may fork while we look). Returns how many were killed."""
+    a round finds no new one (one may fork while we look) and none caught in an execve (a round
+    that only found those waits a millisecond first). Returns how many were killed."""
     needle = f"\0{JOB_TAG_VAR}={tag}\0".encode()
     me = os.getpid()
     killed: set[int] = set()
     for _ in range(10):
         fresh = 0
+        unsure = 0
         for pid in _candidates_after(root):
             if pid == me or pid in killed:
                 continue
             env = read_file(f"/proc/{pid}/environ")
+            if env == b"":
+                unsure += _mid_exec(pid)
+                continue
             # the block starts with a variable and ends with a NUL: frame it to match whole
             if not env or not (env.startswith(needle[1:]) or needle in env):
                 continue
             send(pid, signal.SIGKILL)
             killed.add(pid)
             fresh += 1
-        if fresh == 0:
+        if fresh == 0 and unsure == 0:
             break
+        if fresh == 0:
+            time.sleep(0.001)
     return len(killed)
 
 

@@ -84,36 +84,66 @@ function candidatesAfter(root: number): Iterable<number> {
   return names.filter((n) => n.charCodeAt(0) >= 48 && n.charCodeAt(0) <= 57).map(Number);
 }
 
-function carries(pid: number, needle: Buffer): boolean {
+/** The kernel's flag (field 9 of /proc/<pid>/stat) on its own threads, which have no environment. */
+const PF_KTHREAD = 0x00200000;
+
+/**
+ * A live user process with an empty environment is most likely in the middle of an execve (the
+ * new image's environment is not set up yet): look again. Zombies and kernel threads have none.
+ */
+export function midExec(pid: number): boolean {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return false; // gone
+  }
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return rest[0] !== 'Z' && rest[0] !== 'X' && (Number(rest[6]) & PF_KTHREAD) === 0;
+}
+
+/** Whether `pid`'s environment holds the tag: yes, no, or not known yet (midExec). */
+function carries(pid: number, needle: Buffer): 'yes' | 'no' | 'unsure' {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
     const env = readFileSync(`/proc/${pid}/environ`);
+    if (env.length === 0) return midExec(pid) ? 'unsure' : 'no';
     // the environment block starts with a variable and ends with a NUL: frame it to match whole
-    return env.subarray(0, needle.length - 1).equals(needle.subarray(1)) || env.includes(needle);
+    return env.subarray(0, needle.length - 1).equals(needle.subarray(1)) || env.includes(needle)
+      ? 'yes'
+      : 'no';
   } catch {
-    return false; // gone, a zombie (empty), or not ours to read
+    return 'no'; // gone, or not ours to read
   } finally {
     Error.stackTraceLimit = limit;
   }
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
 /**
  * SIGKILL every process started after `root` whose environment holds the job's tag, in rounds
- * until a round finds no new one (at most 10). Returns how many were killed.
+ * until a round finds no new one and none caught in an execve (at most 10; a round that only
+ * found those waits a millisecond first). Returns how many were killed.
  */
 export function killTagged(root: number, tag: string): number {
   const needle = Buffer.from(`\0${JOB_TAG_VAR}=${tag}\0`);
   const killed = new Set<number>();
   for (let round = 0; round < 10; round++) {
     let fresh = 0;
+    let unsure = 0;
     for (const pid of candidatesAfter(root)) {
-      if (pid === process.pid || killed.has(pid) || !carries(pid, needle)) continue;
+      if (pid === process.pid || killed.has(pid)) continue;
+      const c = carries(pid, needle);
+      if (c === 'unsure') unsure++;
+      if (c !== 'yes') continue;
       signal(pid, 'SIGKILL');
       killed.add(pid);
       fresh++;
     }
-    if (fresh === 0) break;
+    if (fresh === 0 && unsure === 0) break;
+    if (fresh === 0) Atomics.wait(pause, 0, 0, 1);
   }
   return killed.size;
 }
