@@ -102,12 +102,17 @@ PF_KTHREAD = 0x00200000
 
 def _mid_exec(pid: int) -> bool:
     """A live user process with an empty environment is most likely in the middle of an execve
-    (the new image's environment is not set up yet). Zombies and kernel threads have none."""
+    (the new image's environment is not set up yet). Zombies and kernel threads have none, and a
+    child of this process is another job's root (posix_spawn returns before its exec is done)."""
     text = read_file(f"/proc/{pid}/stat")
     if not text:
         return False
     rest = text[text.rfind(b")") + 2 :].split()
-    return rest[0] not in (b"Z", b"X") and int(rest[6]) & PF_KTHREAD == 0
+    return (
+        rest[0] not in (b"Z", b"X")
+        and int(rest[6]) & PF_KTHREAD == 0
+        and int(rest[1]) != os.getpid()
+    )
 
 
 def kill_tagged(root: int, tag: str) -> int:

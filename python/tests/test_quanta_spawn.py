@@ -163,20 +163,22 @@ def test_looks_again_at_an_empty_environment_only_for_a_live_user_process() -> N
     # looks at such a process again (a setsid child caught there was left behind, 2 in 300 runs)
     from quanta_spawn.tree_kill import _mid_exec
 
-    p = subprocess.Popen(["env", "-i", "sleep", "30"])
+    # a grandchild: a child of ours is taken for another job's root, never looked at again
+    sh = subprocess.Popen(["sh", "-c", "env -i sleep 30 & echo $!; wait"], stdout=subprocess.PIPE)
+    assert sh.stdout is not None
+    pid = int(sh.stdout.readline())
     try:
         end = time.monotonic() + 5
-        while Path(f"/proc/{p.pid}/environ").read_bytes() != b"" and time.monotonic() < end:
+        while Path(f"/proc/{pid}/environ").read_bytes() != b"" and time.monotonic() < end:
             time.sleep(0.01)
-        assert _mid_exec(p.pid)  # live, a user process, no environment
-        p.kill()
-        while alive(p.pid):
-            time.sleep(0.01)
-        assert not _mid_exec(p.pid)  # a zombie: it has none for good
+        assert _mid_exec(pid)  # live, a user process, no environment
+        assert not _mid_exec(sh.pid)  # our child, with its environment read or not
+        os.kill(pid, 9)
+        sh.wait(10)  # sh reaped it
+        assert not _mid_exec(pid)  # gone
     finally:
-        p.kill()
-        p.wait()
-    assert not _mid_exec(p.pid)  # gone
+        sh.kill()
+        sh.wait()
 
 
 def test_ignores_node_internal_messages(peer: Peer, tmp_path: Path) -> None:

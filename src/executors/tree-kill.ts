@@ -99,7 +99,13 @@ export function midExec(pid: number): boolean {
     return false; // gone
   }
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return rest[0] !== 'Z' && rest[0] !== 'X' && (Number(rest[6]) & PF_KTHREAD) === 0;
+  // a child of this process is another job's root, its spawn not finished
+  return (
+    rest[0] !== 'Z' &&
+    rest[0] !== 'X' &&
+    (Number(rest[6]) & PF_KTHREAD) === 0 &&
+    Number(rest[1]) !== process.pid
+  );
 }
 
 /** Whether `pid`'s environment holds the tag: yes, no, or not known yet (midExec). */

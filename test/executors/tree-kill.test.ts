@@ -18,17 +18,22 @@ const environ = (pid: number): Buffer | undefined => {
   }
 };
 
-it('looks again at an empty environment only for a live user process', async () => {
-  const p = spawn('env', ['-i', 'sleep', '30'], { stdio: 'ignore' });
-  const pid = p.pid as number;
-  const exited = new Promise((ok) => p.once('exit', ok));
+it('looks again at an empty environment only for a live user process not its own child', async () => {
+  // a grandchild: a child of this process is another job's root, never looked at again
+  const sh = spawn('sh', ['-c', 'env -i sleep 30 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = new Promise((ok) => sh.once('exit', ok));
+  const pid = Number(
+    await new Promise<string>((ok) => sh.stdout.once('data', (b: Buffer) => ok(b.toString()))),
+  );
   try {
     for (let i = 0; i < 500 && environ(pid)?.length !== 0; i++) await sleep(10);
     expect(midExec(pid)).toBe(true); // live, a user process, no environment
+    expect(midExec(sh.pid as number)).toBe(false); // its own child
+    process.kill(pid, 'SIGKILL');
+    await exited;
+    expect(readProc(pid)).toBeUndefined(); // reaped by sh
+    expect(midExec(pid)).toBe(false); // gone
   } finally {
-    p.kill('SIGKILL');
+    sh.kill('SIGKILL');
   }
-  await exited;
-  expect(readProc(pid)).toBeUndefined(); // reaped
-  expect(midExec(pid)).toBe(false); // gone
 });
