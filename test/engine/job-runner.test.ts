@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DispatchJob } from '../../src/engine/executor.js';
+import type { DispatchJob, JobResult } from '../../src/engine/executor.js';
 import { JobRunner } from '../../src/executors/job-runner.js';
 import { findProcessesWithEnv, parentOf } from '../../src/executors/proc-tree.js';
 import { running, tempDir, waitFor } from './helpers.js';
@@ -21,6 +21,19 @@ function cmd(dir: string, id: string, argv: string[], extra: Partial<DispatchJob
     logPath: join(dir, 'logs', `${id}.log`),
     ...extra,
   };
+}
+
+/**
+ * A runner whose job kills itself with SIGTERM, as Slurm's end of a step does; resolves once the
+ * job is dead and its result held back (the grace is long), with the result to come.
+ */
+async function jobDeadOfSigterm(dir: string): Promise<{ r: JobRunner; result: Promise<JobResult> }> {
+  const marker = join(dir, 'dying');
+  const r = new JobRunner({ stopSignalGraceMs: 60_000 });
+  const result = r.run(cmd(dir, 'x', ['sh', '-c', `touch '${marker}'; kill -TERM $$`]), W);
+  await waitFor(() => existsSync(marker), 10_000);
+  await new Promise((ok) => setTimeout(ok, 200));
+  return { r, result };
 }
 
 describe.each(SPAWNERS)('JobRunner (%s spawner)', (spawner) => {
@@ -113,12 +126,7 @@ describe.each(SPAWNERS)('JobRunner (%s spawner)', (spawner) => {
   });
 
   it('a job killed by SIGTERM while its runner is being shut down (Slurm ending the step) ends lost', async () => {
-    const dir = tempDir('jr-term-stop');
-    const marker = join(dir, 'dying');
-    const r = new JobRunner({ stopSignalGraceMs: 60_000 });
-    const result = r.run(cmd(dir, 'x', ['sh', '-c', `touch '${marker}'; kill -TERM $$`]), W);
-    while (!existsSync(marker)) await new Promise((ok) => setTimeout(ok, 10));
-    await new Promise((ok) => setTimeout(ok, 200)); // the job is dead; its result is held back
+    const { r, result } = await jobDeadOfSigterm(tempDir('jr-term-stop'));
     await r.shutdown();
     const res = await result;
     expect(res.outcome).toBe('lost');
@@ -144,12 +152,7 @@ describe.each(SPAWNERS)('JobRunner (%s spawner)', (spawner) => {
   });
 
   it('a job killed by SIGTERM and then killed on request (the engine stopping) ends cancelled', async () => {
-    const dir = tempDir('jr-term-kill');
-    const marker = join(dir, 'dying');
-    const r = new JobRunner({ stopSignalGraceMs: 60_000 });
-    const result = r.run(cmd(dir, 'x', ['sh', '-c', `touch '${marker}'; kill -TERM $$`]), W);
-    while (!existsSync(marker)) await new Promise((ok) => setTimeout(ok, 10));
-    await new Promise((ok) => setTimeout(ok, 200));
+    const { r, result } = await jobDeadOfSigterm(tempDir('jr-term-kill'));
     r.kill('x');
     const res = await result;
     expect(res.outcome).toBe('cancelled');
