@@ -28,6 +28,10 @@ function pageSizeKB(): number {
 
 /** What one read of /proc/<pid>/stat tells. */
 export interface ProcEntry {
+  /** one letter: R, S, D, Z (zombie), X (dead), T, ... */
+  state: string;
+  /** the kernel's flags (PF_*) */
+  flags: number;
   ppid: number;
   pgrp: number;
   /** start time after boot, in clock ticks: with the pid, names one process (pids are reused) */
@@ -49,9 +53,11 @@ export function readProc(pid: number): ProcEntry | undefined {
   }
   // the command name (field 2) may hold spaces and parentheses: split after the last ')'
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // rest[0] = state (field 3), rest[1] = ppid, rest[2] = pgrp, rest[19] = starttime (field 22),
-  // rest[21] = rss pages (field 24; 0 for a zombie)
+  // rest[0] = state (field 3), rest[1] = ppid, rest[2] = pgrp, rest[6] = flags (field 9),
+  // rest[19] = starttime (field 22), rest[21] = rss pages (field 24; 0 for a zombie)
   return {
+    state: rest[0],
+    flags: Number(rest[6]),
     ppid: Number(rest[1]),
     pgrp: Number(rest[2]),
     start: Number(rest[19]),

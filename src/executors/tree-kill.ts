@@ -84,27 +84,22 @@ function candidatesAfter(root: number): Iterable<number> {
   return names.filter((n) => n.charCodeAt(0) >= 48 && n.charCodeAt(0) <= 57).map(Number);
 }
 
-/** The kernel's flag (field 9 of /proc/<pid>/stat) on its own threads, which have no environment. */
+/** The kernel's flag on its own threads, which have no environment. */
 const PF_KTHREAD = 0x00200000;
 
 /**
  * A live user process with an empty environment is most likely in the middle of an execve (the
- * new image's environment is not set up yet): look again. Zombies and kernel threads have none.
+ * new image's environment is not set up yet): look again. Zombies and kernel threads have none,
+ * and a child of this process is another job's root (its spawn not finished).
  */
 export function midExec(pid: number): boolean {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return false; // gone
-  }
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // a child of this process is another job's root, its spawn not finished
+  const p = readProc(pid);
   return (
-    rest[0] !== 'Z' &&
-    rest[0] !== 'X' &&
-    (Number(rest[6]) & PF_KTHREAD) === 0 &&
-    Number(rest[1]) !== process.pid
+    p !== undefined &&
+    p.state !== 'Z' &&
+    p.state !== 'X' &&
+    (p.flags & PF_KTHREAD) === 0 &&
+    p.ppid !== process.pid
   );
 }
 
