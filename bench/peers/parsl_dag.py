@@ -13,7 +13,9 @@ RUN_DIR are loaded (Parsl 2026: through ``BasicMemoizer``; ``get_all_checkpoints
 
 ``--done-log`` appends the id of every task the DataFlowKernel saw finish (what it knew to be
 done when it was killed). ``--result`` writes ``{"first_done": epoch_s, "end": epoch_s,
-"tasks": n, "failed": n}``.
+"tasks": n, "failed": n, "from_cache": n}``; ``from_cache`` counts the tasks Parsl's app cache
+answered without running them (after ``--restart``, the checkpointed ones; in a fresh run, any
+whose command line and inputs repeat an earlier task's).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import parsl
 from parsl.addresses import address_by_hostname, address_by_route, get_all_addresses
 from parsl.app.app import bash_app
 from parsl.config import Config
+from parsl.dataflow.futures import AppFuture
 from parsl.dataflow.memoization import BasicMemoizer
 from parsl.executors import HighThroughputExecutor
 from parsl.launchers import SrunLauncher
@@ -108,12 +111,18 @@ def read_jobs(path: str) -> list[Job]:
     return [Job(id=j["id"], argv=j["argv"], needs=j.get("needs", [])) for j in data["jobs"]]
 
 
-def run(jobs: list[Job], config: Config, done_log: IO[str] | None) -> tuple[float, int]:
-    """Submit every job, wait for all; returns (epoch of the first finished task, failures)."""
+class Outcome(TypedDict):
+    first_done: float
+    failed: int
+    from_cache: int
+
+
+def run(jobs: list[Job], config: Config, done_log: IO[str] | None) -> Outcome:
+    """Submit every job, wait for all: the first finished task's epoch, failures, cache hits."""
     parsl.load(config)
     app = bash_app(run_command, executors=["allocation"], cache=True)
     first: list[float] = []
-    futures: dict[str, Future[object]] = {}
+    futures: dict[str, AppFuture] = {}
 
     def on_done(job_id: str) -> Callable[[Future[object]], None]:
         def cb(fut: Future[object]) -> None:
@@ -130,8 +139,9 @@ def run(jobs: list[Job], config: Config, done_log: IO[str] | None) -> tuple[floa
         fut.add_done_callback(on_done(job["id"]))
         futures[job["id"]] = fut
     failed = sum(1 for f in futures.values() if f.exception() is not None)
+    cached = sum(1 for f in futures.values() if f.task_status() == "memo_done")
     parsl.dfk().cleanup()
-    return (first[0] if first else time.time()), failed
+    return {"first_done": first[0] if first else time.time(), "failed": failed, "from_cache": cached}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -150,14 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     jobs = read_jobs(args.workflow)
     done_log = open(args.done_log, "a", encoding="utf8") if args.done_log else None
     try:
-        first, failed = run(jobs, config, done_log)
+        out = run(jobs, config, done_log)
     finally:
         if done_log is not None:
             done_log.close()
     if args.result:
         with open(args.result, "w", encoding="utf8") as f:
-            json.dump({"first_done": first, "end": time.time(), "tasks": len(jobs), "failed": failed}, f)
-    return 1 if failed else 0
+            json.dump({**out, "end": time.time(), "tasks": len(jobs)}, f)
+    return 1 if out["failed"] else 0
 
 
 if __name__ == "__main__":

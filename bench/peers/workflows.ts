@@ -11,8 +11,11 @@ export interface CommandJob {
 
 /**
  * `n` command jobs in 10 layers (fewer when n < 10); a job of layer L > 0 needs two jobs of layer
- * L-1. The command is `true`, or, with `markerDir`, `sh -c 'echo x >> markerDir/<i>'` (one marker
- * file per job, a line per run: how the recovery workload counts re-runs).
+ * L-1. The command is `true <id>`, or, with `markerDir`, `sh -c 'echo x >> markerDir/<i>'` (one
+ * marker file per job, a line per run: how the recovery workload counts re-runs). Every command line
+ * differs, as a pipeline's do: Parsl's app cache (on, as ctrl_bps_parsl sets it) keys on the command
+ * line and its inputs' results, and would serve a job whose line and parents match an earlier one
+ * from the cache instead of running it (8,006 of 10,000 plain `true` jobs before 2026-12-03).
  */
 export function dagWorkflow(n: number, markerDir: string | null): { name: string; jobs: CommandJob[] } {
   const width = Math.max(1, Math.ceil(n / 10));
@@ -28,7 +31,7 @@ export function dagWorkflow(n: number, markerDir: string | null): { name: string
     jobs.push({
       id: `noop.${i}`,
       label: 'noop',
-      argv: markerDir === null ? ['true'] : ['sh', '-c', `echo x >> ${markerDir}/${i}`],
+      argv: markerDir === null ? ['true', `noop.${i}`] : ['sh', '-c', `echo x >> ${markerDir}/${i}`],
       needs,
       requestMemory: 10,
       requestCpus: 1,
