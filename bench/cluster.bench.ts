@@ -15,10 +15,10 @@
  * Options: --runs=N (default 3), --tasks=N (default 20).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchDir } from './scratch.js';
 import { quantaBin } from '../test/engine/helpers.js';
 import { makeToyRepo } from '../test/qgraph/toy-repo.js';
 
@@ -79,7 +79,7 @@ function submit(dir: string, name: string, clustered: boolean): Sample {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'quanta-bench-cluster-'));
+  const dir = scratchDir('cluster');
   mkdirSync(join(dir, 'repo'));
   const { butler } = await makeToyRepo(join(dir, 'repo'), {
     visits: VISITS,
@@ -188,7 +188,7 @@ async function mainPipetask(): Promise<void> {
     return;
   }
   const tasks = opt('--tasks', 20);
-  const dir = mkdtempSync(join(tmpdir(), 'quanta-bench-cluster-lsst-'));
+  const dir = scratchDir('cluster-lsst');
   const made = spawnSync(
     join(venv, 'bin', 'python'),
     ['-m', 'quanta_lsst.addtask_repo', dir, '--tasks', String(tasks)],

@@ -12,9 +12,10 @@
  * 20000), --no-peers, --no-parallel, --no-makeflow, --no-snakemake, --peer-timeout=SEC (default 900).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { scratchDir } from './scratch.js';
 import Database from 'better-sqlite3';
 import type { Executor, ExecutorEvents } from '../src/engine/executor.js';
 import { Journal } from '../src/engine/journal.js';
@@ -45,7 +46,7 @@ const DETECTORS = JOBS
   : Math.max(1, Math.round(100 * Math.sqrt(SCALE)));
 const SLOTS = 2;
 const TRUE = existsSync('/bin/true') ? '/bin/true' : '/usr/bin/true';
-const tmp = (p: string) => mkdtempSync(join(tmpdir(), `quanta-bench-${p}-`));
+const tmp = scratchDir;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function dag(): Workflow {
