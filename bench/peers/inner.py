@@ -115,6 +115,7 @@ def dag(ctx: Ctx, system: str, rep: int, workflow: str) -> Row:
     n = count_jobs(workflow)
     d = ctx.fresh(f"dag-{system}-{rep}")
     log = os.path.join(d, "driver.log")
+    cached = 0
     if system == "quanta":
         sub = os.path.join(d, "submit")
         argv = [*ctx.quanta, "run-workflow", workflow, "--executor", "pilot", "--submit-dir", sub]
@@ -126,13 +127,13 @@ def dag(ctx: Ctx, system: str, rep: int, workflow: str) -> Row:
         out = json.load(open(res, encoding="utf8")) if fin.status == 0 else {}
         first = out.get("first_done")
         cached = int(out.get("from_cache", 0))
-        if cached:
-            # a task answered by Parsl's app cache did not run: the rates would not compare
-            print(f"peers: Parsl ran only {n - cached} of {n} tasks (the rest from its app cache)", file=sys.stderr)
-            procs.cancel_steps(ctx.env)
-            return {**row(system, rep, fin, n, first, log=log), "status": 1, "from_cache": cached}
     procs.cancel_steps(ctx.env)
-    return row(system, rep, fin, n, first, log=log)
+    r = row(system, rep, fin, n, first, log=log)
+    if cached:
+        # a task answered by Parsl's app cache did not run: the rates would not compare
+        print(f"peers: Parsl ran only {n - cached} of {n} tasks (the rest from its app cache)", file=sys.stderr)
+        r.update(status=1, from_cache=cached)
+    return r
 
 
 def markers(d: str) -> dict[str, int]:
