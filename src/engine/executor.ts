@@ -89,6 +89,18 @@ export interface JobResult {
   node: string;
   /** short human explanation for failures (e.g. "exceeded 2048 MB (peak 2301 MB)") */
   message?: string;
+  /**
+   * a task job that succeeded in a warm worker: each output it wrote, with its checksum. Such a
+   * quantum's result travels here instead of in `<quantumFile>.result.json` (not written: one file
+   * less per quantum); absent, the manager reads that file.
+   */
+  taskOutputs?: TaskOutput[];
+}
+
+/** One output a task quantum wrote (its dataset id) and the checksum of the file (commands' have none). */
+export interface TaskOutput {
+  id: string;
+  checksum?: string;
 }
 
 /** The result of a job that never ran to an exit (a runner or worker error): failed, now. */

@@ -117,7 +117,9 @@ export async function registerOutputs(ctx: RunContext): Promise<void> {
   const batch = ctx.state.takeRegistrations();
   const { wf } = ctx.run;
   const ok: { job: number; result: JobResult; outputs: VerifiedOutput[] }[] = [];
-  const checked = await Promise.all(batch.map((b) => verifyOutputs(wf.jobs[b.job], wf.butlerRoot)));
+  const checked = await Promise.all(
+    batch.map((b) => verifyOutputs(wf.jobs[b.job], wf.butlerRoot, b.result.taskOutputs)),
+  );
   batch.forEach((b, i) => {
     const fields = {
       started_at: b.result.startedAt,

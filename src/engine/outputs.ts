@@ -9,6 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { EngineError } from '../errors.js';
 import { loadQuantumGraph } from '../qgraph/file.js';
+import type { TaskOutput } from './executor.js';
 import type { Workflow, WorkflowJob, WorkflowOutput } from './workflow.js';
 
 export interface VerifiedOutput extends WorkflowOutput {
@@ -46,21 +47,30 @@ export interface OutputRegistrar {
   close(): Promise<void>;
 }
 
-/** Check that every predicted output of `job` exists; returns them with size and checksum. */
+/**
+ * Check that every predicted output of `job` exists; returns them with size and checksum. A task
+ * job's checksums come from `taskOutputs` (its result, carried back by a warm worker) or, absent
+ * that, from its `<quantumFile>.result.json`.
+ */
 export async function verifyOutputs(
   job: WorkflowJob,
   root: string | undefined,
+  taskOutputs?: TaskOutput[],
 ): Promise<{ outputs: VerifiedOutput[]; missing?: string }> {
   const outputs: VerifiedOutput[] = [];
   const predicted = job.outputs ?? [];
   if (predicted.length === 0) return { outputs };
   let checksums = new Map<string, string>();
-  if (job.task) {
+  const known = (list: TaskOutput[]) =>
+    new Map(list.flatMap((o) => (o.checksum ? [[o.id, o.checksum] as const] : [])));
+  if (job.task && taskOutputs) {
+    checksums = known(taskOutputs);
+  } else if (job.task) {
     try {
       const res = JSON.parse(await readFile(`${job.task.quantumFile}.result.json`, 'utf8')) as {
-        outputs: { id: string; checksum: string }[];
+        outputs: TaskOutput[];
       };
-      checksums = new Map(res.outputs.map((o) => [o.id, o.checksum]));
+      checksums = known(res.outputs);
     } catch {
       return {
         outputs,

@@ -19,7 +19,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DispatchJob, JobOutcome, JobResult } from '../engine/executor.js';
+import type { DispatchJob, JobOutcome, JobResult, TaskOutput } from '../engine/executor.js';
 import { siblingEntry } from './entry-point.js';
 import { readProc, sampleTrees } from './proc-tree.js';
 import type { SpawnerKind } from './spawner-choice.js';
@@ -68,6 +68,8 @@ interface Ended {
   notStarted?: 'dropped' | 'process-exited';
   /** the spawner that ran the command died of this signal */
   spawnerSignal?: string;
+  /** a task quantum run warm: what it wrote (JobResult.taskOutputs) */
+  outputs?: TaskOutput[];
 }
 
 type KillReason = 'memory' | 'timeout' | 'cancelled';
@@ -216,6 +218,7 @@ export class JobRunner {
       workerId: worker.id,
       node: worker.node,
       ...(message ? { message } : {}),
+      ...(outcome === 'succeeded' && r.outputs ? { taskOutputs: r.outputs } : {}),
     };
   }
 

@@ -9,6 +9,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
+import type { TaskOutput } from '../engine/executor.js';
 import { siblingEntry } from './entry-point.js';
 import { renewEveryMs } from './parent-lease.js';
 import { killGroup } from './process-group.js';
@@ -25,6 +26,8 @@ export interface WarmOutcome {
   fenced?: boolean;
   /** the quantum never started: dropped (`drop`), or its process died before it got to it */
   notStarted?: 'dropped' | 'process-exited';
+  /** a quantum that succeeded: what it wrote (warm-worker.ts writes no result file) */
+  outputs?: TaskOutput[];
 }
 
 interface Entry {
@@ -113,7 +116,12 @@ export class WarmPool {
     });
     // output that escaped the worker's redirection (e.g. a fatal V8 error) goes to the current job's log
     const spill = (chunk: Buffer) => {
-      if (wp.current) appendFileSync(wp.current.req.logPath, chunk);
+      if (!wp.current) return;
+      try {
+        appendFileSync(wp.current.req.logPath, chunk, { mode: 0o600 });
+      } catch {
+        // no log to be had (a full or vanished disk): the quantum's end is reported all the same
+      }
     };
     child.stdout?.on('data', spill);
     child.stderr?.on('data', spill);
@@ -190,7 +198,7 @@ export class WarmPool {
     wp.current = undefined;
     this.where.delete(e.jobId);
     this.maybeIdle(wp);
-    cur.resolve({ ok: e.ok, exitCode: null, signal: null, message: e.message });
+    cur.resolve({ ok: e.ok, exitCode: null, signal: null, message: e.message, outputs: e.outputs });
   }
 
   /** A process with nothing running, queued or possibly starting (a drop in flight) is idle. */

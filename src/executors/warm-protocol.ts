@@ -5,6 +5,8 @@
  * ended) in one `events` message per turn. Why: each IPC write costs the manager a synchronous
  * system call (~0.5 ms under load), which one message per quantum paid on every quantum.
  */
+import type { TaskOutput } from '../engine/executor.js';
+
 export interface WarmRequest {
   type: 'run';
   jobId: string;
@@ -40,7 +42,8 @@ export type WarmEvent =
   | { kind: 'start'; jobId: string }
   /** a `drop` arrived before the quantum started: it never will */
   | { kind: 'dropped'; jobId: string }
-  | { kind: 'done'; jobId: string; ok: boolean; message?: string };
+  /** `outputs`: what a quantum that succeeded wrote (its result, not written to a file) */
+  | { kind: 'done'; jobId: string; ok: boolean; message?: string; outputs?: TaskOutput[] };
 
 export type WarmReply =
   | { type: 'ready' }

@@ -5,7 +5,10 @@
  * ends, without waiting for a round trip to the parent. What happens (start, done) is reported
  * in one message per event-loop turn.
  * While a quantum runs, everything the process writes to stdout/stderr goes to that quantum's
- * log file. The process exits when its parent goes away (the IPC channel closes), and, under a
+ * log file, opened at the first write: a quantum that writes nothing leaves no file. Nor does it
+ * write a result file: its outputs go back with its `done` event. Why: creating files is what
+ * costs most per quantum on a busy local disk and on Lustre/GPFS metadata servers, and these
+ * were two of them. The process exits when its parent goes away (the IPC channel closes), and, under a
  * lease (parent-lease.ts), kills its process group, itself included, when its parent falls silent
  * during a quantum.
  */
@@ -15,6 +18,8 @@ import { runQuantum } from '../task/run-quantum.js';
 import { fencedMessage, LeaseWatch } from './parent-lease.js';
 import type { WarmEvent, WarmMessage, WarmReply, WarmRequest } from './warm-protocol.js';
 
+/** the running quantum's log: its path, and its descriptor once something was written */
+let logPath: string | undefined;
 let logFd = -1;
 let current: string | undefined;
 /** quanta received and not started, in order */
@@ -27,20 +32,34 @@ let outbox: WarmEvent[] = [];
 const lease = new LeaseWatch((silentMs) => {
   if (current === undefined) return; // idle: nothing to fence
   const message = fencedMessage(silentMs);
-  if (logFd >= 0) writeSync(logFd, `quanta: ${message}\n`);
+  writeLog(`quanta: ${message}\n`);
   const die = () => process.kill(-process.pid, 'SIGKILL');
   // tell the parent why first (it reads it when it runs again), then go with the quantum's children
   send({ type: 'fenced', jobId: current, message }, die);
   setTimeout(die, 200).unref();
 });
 
+/** Write to the running quantum's log, opening it first if need be; false when none runs. */
+function writeLog(chunk: string | Uint8Array): boolean {
+  if (logPath === undefined) return false;
+  if (logFd < 0) {
+    const dir = dirname(logPath);
+    if (!logDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      logDirs.add(dir);
+    }
+    logFd = openSync(logPath, 'a', 0o600);
+  }
+  if (typeof chunk === 'string') writeSync(logFd, chunk);
+  else writeSync(logFd, chunk);
+  return true;
+}
+
 function redirect(stream: NodeJS.WriteStream): void {
   const original = stream.write.bind(stream);
   // why the cast: stream.write has several overloads; we accept them all and report success
   stream.write = ((chunk: string | Uint8Array, encOrCb?: unknown, cb?: unknown): boolean => {
-    if (logFd < 0) return original(chunk as string);
-    if (typeof chunk === 'string') writeSync(logFd, chunk);
-    else writeSync(logFd, chunk);
+    if (!writeLog(chunk)) return original(chunk as string);
     const done = typeof encOrCb === 'function' ? encOrCb : cb;
     if (typeof done === 'function') (done as () => void)();
     return true;
@@ -86,24 +105,23 @@ function report(e: WarmEvent): void {
 }
 
 async function handle(req: WarmRequest): Promise<void> {
-  const dir = dirname(req.logPath);
-  if (!logDirs.has(dir)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    logDirs.add(dir);
-  }
-  logFd = openSync(req.logPath, 'a', 0o600);
+  logPath = req.logPath;
   current = req.jobId;
   report({ kind: 'start', jobId: req.jobId });
   try {
-    await runQuantum(req.quantumFile);
-    report({ kind: 'done', jobId: req.jobId, ok: true });
+    const result = await runQuantum(req.quantumFile, { resultFile: false });
+    const outputs = result.outputs.map((o) =>
+      o.checksum ? { id: o.id, checksum: o.checksum } : { id: o.id },
+    );
+    report({ kind: 'done', jobId: req.jobId, ok: true, outputs });
   } catch (e) {
     const err = e as Error;
-    writeSync(logFd, `${err.stack ?? String(err)}\n`);
+    writeLog(`${err.stack ?? String(err)}\n`);
     report({ kind: 'done', jobId: req.jobId, ok: false, message: err.message.split('\n')[0] });
   } finally {
-    closeSync(logFd);
+    if (logFd >= 0) closeSync(logFd);
     logFd = -1;
+    logPath = undefined;
     current = undefined;
   }
 }

@@ -23,6 +23,12 @@ import { writeJsonAtomic } from '../util/atomic-json.js';
 export interface RunQuantumOptions {
   /** where task log lines go (default: stderr, which the job runner sends to the job's log) */
   log?: TaskLogger;
+  /**
+   * false: a single quantum's result is only returned, not written to `<quantumFile>.result.json`
+   * (a warm worker sends it to its parent with the quantum's end: one file less per quantum).
+   * A cluster's quanta always write theirs: they are its per-quantum completion markers.
+   */
+  resultFile?: boolean;
 }
 
 function stderrLogger(label: string, dataId: DataId): TaskLogger {
@@ -155,7 +161,8 @@ function pairOutputs(
 
 /**
  * Run one quantum: read `quantumFile`, import its task (cached per process), load the inputs,
- * call `run`, write every output to its predicted path and then `<quantumFile>.result.json`.
+ * call `run`, write every output to its predicted path and then `<quantumFile>.result.json`
+ * (unless `resultFile: false`).
  *
  * @example
  * ```ts
@@ -167,7 +174,7 @@ function pairOutputs(
 export async function runQuantum(quantumFile: string, opts: RunQuantumOptions = {}): Promise<QuantumResult> {
   // a cluster job's payload is a cluster file: its quanta run here, one after the other (run-cluster.ts)
   if (isClusterFile(quantumFile)) {
-    const r = await runCluster(quantumFile, (f) => runSingleQuantum(f, opts));
+    const r = await runCluster(quantumFile, (f) => runSingleQuantum(f, { ...opts, resultFile: true }));
     return { outputs: r.outputs.map((o) => ({ ...o, checksum: o.checksum ?? '' })) };
   }
   return runSingleQuantum(quantumFile, opts);
@@ -213,6 +220,6 @@ async function runSingleQuantum(quantumFile: string, opts: RunQuantumOptions): P
     });
   }
   const result: QuantumResult = { outputs };
-  writeJsonAtomic(`${quantumFile}.result.json`, result);
+  if (opts.resultFile !== false) writeJsonAtomic(`${quantumFile}.result.json`, result);
   return result;
 }

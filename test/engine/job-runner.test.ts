@@ -169,6 +169,11 @@ describe.each(SPAWNERS)('JobRunner (%s spawner)', (spawner) => {
         `export const noop = defineTask({ name: 'Noop', dimensions: [], connections: { outputs: {} }, run: () => ({}) });\n`,
     );
     writeFileSync(join(dir, 'crash.mts'), `process.exit(7);\nexport const crash = 1;\n`);
+    writeFileSync(
+      join(dir, 'fails.mts'),
+      `import { defineTask } from ${JSON.stringify(defineTask)};\n` +
+        `export const fails = defineTask({ name: 'Fails', dimensions: [], connections: { outputs: {} }, run: () => { throw new Error('no luck'); } });\n`,
+    );
     const quantum = (module: string, exportName: string, n: number) => {
       const f = join(dir, `q${n}.json`);
       writeFileSync(
@@ -193,13 +198,20 @@ describe.each(SPAWNERS)('JobRunner (%s spawner)', (spawner) => {
     const a = await r.run(task('a', join(dir, 'noop.mts'), 'noop', 1), W);
     const b = await r.run(task('b', join(dir, 'noop.mts'), 'noop', 2), W);
     const logA = readFileSync(join(dir, 'logs', 'a.log'), 'utf8');
-    const logB = readFileSync(join(dir, 'logs', 'b.log'), 'utf8');
     expect(logA).toMatch(/imported in \d+/);
-    expect(logB).not.toContain('imported in'); // same warm process: the module was imported once
+    // same warm process: the module was imported once, so b wrote nothing and has no log file
+    expect(existsSync(join(dir, 'logs', 'b.log'))).toBe(false);
     for (const res of [a, b]) {
       if (datastoreReady) expect(res.outcome).toBe('succeeded');
       else expect(res.message).toMatch(/datastore|Cannot find module/i);
     }
+    // a warm quantum's result comes back with it, not in a result file
+    expect(a.taskOutputs).toEqual(datastoreReady ? [] : undefined);
+    expect(existsSync(join(dir, 'q1.json.result.json'))).toBe(false);
+    const e = await r.run(task('e', join(dir, 'fails.mts'), 'fails', 5), W);
+    expect(e.outcome).toBe('failed');
+    expect(e.taskOutputs).toBeUndefined();
+    expect(readFileSync(join(dir, 'logs', 'e.log'), 'utf8')).toMatch(/Error: no luck\n\s+at /);
     const c = await r.run(task('c', join(dir, 'crash.mts'), 'crash', 3), W);
     expect(c.outcome).toBe('failed');
     expect(c.message).toContain('warm task worker exited (code 7)');

@@ -19,8 +19,11 @@
 import { z } from 'zod';
 import type { DispatchJob, JobResult } from '../../engine/executor.js';
 
-/** 2: mutual authentication (the worker's nonce, the manager's proof, the manager's id) */
-export const PROTOCOL_VERSION = 2;
+/**
+ * 2: mutual authentication (the worker's nonce, the manager's proof, the manager's id);
+ * 3: a task job's outputs come back in its result (`taskOutputs`), not in a result file
+ */
+export const PROTOCOL_VERSION = 3;
 /** lines longer than this are a protocol violation (a job's env and argv fit easily) */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 /** before authentication a peer gets only this much, so a stranger cannot make us buffer */
@@ -63,6 +66,7 @@ export const jobResultSchema = z.object({
   workerId: z.string(),
   node: z.string(),
   message: z.string().optional(),
+  taskOutputs: z.array(z.object({ id: z.string(), checksum: z.string().optional() })).optional(),
 });
 
 const workerIdPattern = /^[A-Za-z0-9._:@-]{1,128}$/;
