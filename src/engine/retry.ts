@@ -41,6 +41,7 @@ export function decideRetry(p: {
 /** p90 of durations (ms); undefined when there are none. */
 export function p90(samples: ArrayLike<number>): number | undefined {
   if (samples.length === 0) return undefined;
-  const s = Array.from(samples).sort((a, b) => a - b);
+  // a typed array sorts numerically, without a comparator call per pair (the dispatcher asks per tick)
+  const s = Float64Array.from(samples).sort();
   return s[Math.min(s.length - 1, Math.floor(s.length * 0.9))];
 }
