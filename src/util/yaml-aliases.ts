@@ -90,5 +90,7 @@ export function checkLoadedAliases(value: unknown, file: string): void {
     memo.set(v, s);
     return s;
   };
-  check(file, written, size(value));
+  // size() first: it is what counts `written` (as arguments, `written` would be read before, as 0)
+  const total = size(value);
+  check(file, written, total);
 }

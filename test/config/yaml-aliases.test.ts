@@ -8,7 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { checkLoadedAliases, MAX_EXPANDED } from '../../src/util/yaml-aliases.js';
 import { quantaBin } from '../engine/helpers.js';
 
 /** `l0: &l0 [9 values]`, `l1: &l1 [*l0 x 9]`, ... `l8`: 9^9 = 387 million leaves. */
@@ -113,4 +115,16 @@ describe('a billion laughs YAML', () => {
     expect(r.stderr).not.toContain('YAML_ALIASES');
     expect(r.status, r.stderr).toBe(0);
   }, 60_000);
+
+  it('a large document without aliases loads, however many values it has (a big butler export)', () => {
+    // as js-yaml loads it: 1.2 million values, each written out
+    const rows = Array.from({ length: 300_000 }, (_, i) => ({ visit: i, detector: i % 189, band: 'r' }));
+    expect(() =>
+      checkLoadedAliases({ data: [{ type: 'dimension', records: rows }] }, 'big.yaml'),
+    ).not.toThrow();
+    // the same count reached through aliases is refused
+    const shared = load(laughs(7).join('\n'));
+    expect(() => checkLoadedAliases(shared, 'laughs.yaml')).toThrow(/YAML_ALIASES|expand to about/);
+    expect(9 ** 7).toBeGreaterThan(MAX_EXPANDED);
+  });
 });
