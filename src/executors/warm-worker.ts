@@ -12,8 +12,7 @@
  * lease (parent-lease.ts), kills its process group, itself included, when its parent falls silent
  * during a quantum.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { runQuantum } from '../task/run-quantum.js';
 import { fencedMessage, LeaseWatch } from './parent-lease.js';
 import type { WarmEvent, WarmMessage, WarmReply, WarmRequest } from './warm-protocol.js';
@@ -24,8 +23,6 @@ let logFd = -1;
 let current: string | undefined;
 /** quanta received and not started, in order */
 const queue: WarmRequest[] = [];
-/** log directories made already: one mkdir per label, not per quantum */
-const logDirs = new Set<string>();
 /** events not sent yet (see report) */
 let outbox: WarmEvent[] = [];
 
@@ -42,14 +39,8 @@ const lease = new LeaseWatch((silentMs) => {
 /** Write to the running quantum's log, opening it first if need be; false when none runs. */
 function writeLog(chunk: string | Uint8Array): boolean {
   if (logPath === undefined) return false;
-  if (logFd < 0) {
-    const dir = dirname(logPath);
-    if (!logDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      logDirs.add(dir);
-    }
-    logFd = openSync(logPath, 'a', 0o600);
-  }
+  // its directory exists: JobRunner.run makes it before handing any job on
+  if (logFd < 0) logFd = openSync(logPath, 'a', 0o600);
   if (typeof chunk === 'string') writeSync(logFd, chunk);
   else writeSync(logFd, chunk);
   return true;
